@@ -1,0 +1,12 @@
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+
+@receiver(post_migrate)
+def create_role_groups(sender, **kwargs):
+    # Runs after every app's migrations so that later apps' permissions exist.
+    if sender.label != "accounts":
+        return
+    from .roles import sync_role_groups
+
+    sync_role_groups()

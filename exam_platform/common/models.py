@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One append-only, hash-chained audit record.
+
+    `entry_hash` = SHA-256 over the canonical JSON of this entry's fields and `prev_hash` (the
+    previous entry's `entry_hash`; 64 zeros for the first). Editing, deleting or inserting any
+    row breaks the chain at that point: `manage.py verify_audit` names the first broken entry.
+    Rows are written only by exam_platform.common.audit.record(); never updated or deleted.
+    """
+
+    seq = models.BigAutoField(primary_key=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_repr = models.CharField(max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True, db_index=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(max_length=300, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["seq"]
+        verbose_name = _("บันทึกการตรวจสอบ")
+        verbose_name_plural = _("บันทึกการตรวจสอบ")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class Job(models.Model):
+    """A unit of background work, claimed by `manage.py run_worker` with a conditional update.
+
+    A claim sets status=running, locked_by and a lease (locked_until). A worker that dies leaves
+    its lease to expire; another worker then takes the job again. Handlers must be idempotent.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("รอดำเนินการ")
+        RUNNING = "running", _("กำลังดำเนินการ")
+        DONE = "done", _("เสร็จแล้ว")
+        FAILED = "failed", _("ล้มเหลว")
+
+    kind = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    run_after = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    max_attempts = models.PositiveIntegerField(default=5)
+    locked_by = models.CharField(max_length=200, blank=True)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    result = models.JSONField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("งานเบื้องหลัง")
+        verbose_name_plural = _("งานเบื้องหลัง")
+        indexes = [
+            models.Index(fields=["status", "run_after"], name="job_due_idx"),
+            models.Index(fields=["status", "locked_until"], name="job_lease_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} ({self.status})"

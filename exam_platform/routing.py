@@ -1,0 +1,5 @@
+"""WebSocket routes, collected from each app's routing module."""
+
+from exam_platform.common.routing import websocket_urlpatterns as common_ws
+
+websocket_urlpatterns = [*common_ws]
