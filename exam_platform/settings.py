@@ -38,6 +38,16 @@ def envint(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def envfloat(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+
+
 def envlist(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -109,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "exam_platform.common.context_processors.ui_preferences",
             ],
         },
     },
@@ -149,7 +160,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL") or ""
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-        raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}")
+        raise ImproperlyConfigured(
+            f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}"
+        )
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -199,13 +212,20 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Thai page with the wait in minutes, HTTP 429 (replaces the template above when set).
+AXES_LOCKOUT_CALLABLE = "exam_platform.accounts.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
+# Every spelling of a national ID (dashes, spaces, Thai digits) counts as one username.
+AXES_USERNAME_CALLABLE = "exam_platform.accounts.lockout.lockout_username"
 AXES_IPWARE_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "BMA Exam / สอบ กทม."
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Exponential back-off after wrong codes: 1, 2, 4, 8 ... seconds (0 would switch it off).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_BACKUP_THROTTLE_FACTOR = 1
 # Seconds after a password re-entry during which two-factor settings may be changed.
 REAUTH_WINDOW_SECONDS = envint("REAUTH_WINDOW_SECONDS", 300)
 
@@ -256,9 +276,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 # --- Worker ---------------------------------------------------------------------------------
-WORKER_POLL_SECONDS = float(os.environ.get("WORKER_POLL_SECONDS", "1.0"))
+WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 1.0)
 # A claimed job whose worker stops heart-beating for this long is taken again by another worker.
 WORKER_LEASE_SECONDS = envint("WORKER_LEASE_SECONDS", 120)
+# Modules imported for their @job_handler functions besides every app's `jobs` module (tests, diagnostics).
+WORKER_EXTRA_JOB_MODULES = envlist("WORKER_EXTRA_JOB_MODULES", [])
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

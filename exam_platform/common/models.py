@@ -4,19 +4,34 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditEntryQuerySet(models.QuerySet):
+    """Audit rows are append-only: bulk changes through the ORM are refused outright."""
+
+    def update(self, **kwargs):
+        raise TypeError("Audit entries are append-only: update() is not allowed.")
+
+    def delete(self):
+        raise TypeError("Audit entries are append-only: delete() is not allowed.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise TypeError("Audit entries are append-only: bulk_update() is not allowed.")
+
+
 class AuditEntry(models.Model):
     """One append-only, hash-chained audit record.
 
     `entry_hash` = SHA-256 over the canonical JSON of this entry's fields and `prev_hash` (the
     previous entry's `entry_hash`; 64 zeros for the first). Editing, deleting or inserting any
     row breaks the chain at that point: `manage.py verify_audit` names the first broken entry.
-    Rows are written only by exam_platform.common.audit.record(); never updated or deleted.
+    Rows are written only by exam_platform.common.audit.record_audit(); the ORM refuses to update
+    or delete them (save() of an existing row, delete(), QuerySet.update()/delete()). The actor is
+    PROTECTed: deleting a user would rewrite actor_id in old entries; deactivate users instead.
     """
 
     seq = models.BigAutoField(primary_key=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_repr = models.CharField(max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -29,6 +44,8 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["seq"]
         verbose_name = _("บันทึกการตรวจสอบ")
@@ -37,6 +54,14 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit entries are append-only: an existing entry cannot be saved again.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit entries are append-only: delete() is not allowed.")
 
 
 class Job(models.Model):
