@@ -1,7 +1,8 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels.
 
-Every socket passes Origin validation (against ALLOWED_HOSTS) and session authentication before
-it reaches a consumer; consumers derive from exam_platform.common.realtime.AuthenticatedConsumer.
+Every socket passes Origin validation (ALLOWED_HOSTS and CSRF_TRUSTED_ORIGINS; a missing Origin is
+refused) and session authentication before it reaches a consumer; consumers derive from
+exam_platform.common.realtime.AuthenticatedConsumer, which checks the rest (see its docstring).
 """
 
 import os
@@ -13,13 +14,13 @@ django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from exam_platform.common.realtime import SiteOriginValidator  # noqa: E402
 from exam_platform.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
