@@ -1,8 +1,14 @@
+import hashlib
+import hmac
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
-from exam_platform.common.national_id import format_national_id, validate_national_id
+from exam_platform.common.national_id import format_national_id, normalise, validate_national_id
 
 
 class User(AbstractUser):
@@ -74,6 +80,9 @@ class Candidate(models.Model):
         verbose_name = _("ผู้สมัครสอบ")
         verbose_name_plural = _("ผู้สมัครสอบ")
 
+    def __str__(self) -> str:
+        return self.full_name_th
+
     @property
     def full_name_th(self) -> str:
         return f"{self.title}{self.first_name_th} {self.last_name_th}"
@@ -86,5 +95,95 @@ class Candidate(models.Model):
     def national_id_display(self) -> str:
         return format_national_id(self.national_id)
 
+
+BACKUP_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed by hand
+BACKUP_CODE_LENGTH = 10  # 31^10 ≈ 2^49.5
+
+
+def normalise_backup_code(raw: str) -> str:
+    """Lower-case, drop spaces and dashes, Thai digits to ASCII: 'ABCDE-FGHJK' == 'abcdefghjk'."""
+    return normalise(raw).lower()
+
+
+class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A staff member's set of single-use backup codes (รหัสสำรอง), one device per user.
+
+    A django-otp device like any other: `django_otp.devices_for_user` finds it, `verify_token`
+    accepts an unused code once, and failures are throttled like TOTP (OTP_BACKUP_THROTTLE_FACTOR,
+    default 1: 1, 2, 4, 8 ... seconds). Only hashes are stored (see BackupCode); the codes in clear
+    exist once, in the response that shows them. Written by services.two_factor.
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = _("ชุดรหัสสำรอง")
+        verbose_name_plural = _("ชุดรหัสสำรอง")
+        constraints = [models.UniqueConstraint(fields=["user"], name="backup_device_one_per_user")]
+
+    def get_throttle_factor(self) -> int:
+        return getattr(settings, "OTP_BACKUP_THROTTLE_FACTOR", 1)
+
+    def unused_codes(self):
+        return self.codes.filter(used_at__isnull=True)
+
+    def verify_token(self, token) -> bool:
+        allowed, _info = self.verify_is_allowed()
+        if not allowed:
+            return False
+        code = normalise_backup_code(str(token))
+        match = self.match_unused_code(code) if code else None
+        verified = match is not None and match.consume()
+        if verified:
+            self.throttle_reset(commit=False)
+            self.set_last_used_timestamp(commit=False)
+            self.save()
+        else:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def match_unused_code(self, code: str) -> "BackupCode | None":
+        """The unused code row whose hash matches `code` (not yet consumed: see BackupCode.consume)."""
+        found = None
+        for row in self.unused_codes():
+            # Compare every row (no early exit) so timing does not tell which position matched.
+            if row.matches(code):
+                found = row
+        return found
+
+
+class BackupCode(models.Model):
+    """One backup code: HMAC-SHA256(salt, code) with a random per-code salt; never the code itself.
+
+    A fast keyed hash is enough because a code carries ~49 bits of randomness (nothing to
+    dictionary-attack) and guessing online is throttled by the device.
+    """
+
+    device = models.ForeignKey(BackupCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    salt = models.CharField(max_length=32)
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("รหัสสำรอง")
+        verbose_name_plural = _("รหัสสำรอง")
+
     def __str__(self) -> str:
-        return self.full_name_th
+        return f"{self.device_id}:{self.pk}"
+
+    @staticmethod
+    def hash_code(salt: str, code: str) -> str:
+        return hmac.new(salt.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+    def matches(self, code: str) -> bool:
+        return hmac.compare_digest(self.digest, self.hash_code(self.salt, code))
+
+    def consume(self) -> bool:
+        """Mark the code used; True only for the one caller whose conditional update changed the row.
+
+        Two requests that both matched the same unused code race here; the database lets exactly
+        one UPDATE ... WHERE used_at IS NULL touch the row.
+        """
+        now = timezone.now()
+        updated = BackupCode.objects.filter(pk=self.pk, used_at__isnull=True).update(used_at=now)
+        if updated == 1:
+            self.used_at = now
+        return updated == 1

@@ -1,6 +1,8 @@
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
+from . import sockets  # noqa: F401  (receivers that close WebSockets on logout and deactivation)
+
 
 @receiver(post_migrate)
 def create_role_groups(sender, **kwargs):

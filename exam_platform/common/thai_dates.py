@@ -59,3 +59,12 @@ def format_thai_date(
     if with_time and moment is not None:
         text = f"{text} เวลา {moment:%H.%M} น."
     return to_thai_digits(text) if thai_digits else text
+
+
+def format_thai_official_date(value: dt.date | dt.datetime, thai_digits: bool = False) -> str:
+    """The date as official documents write it: '21 พฤศจิกายน พ.ศ. 2569'."""
+    if value is None:
+        return ""
+    day, _moment = _as_local_date(value)
+    text = f"{day.day} {THAI_MONTHS[day.month - 1]} พ.ศ. {buddhist_year(day)}"
+    return to_thai_digits(text) if thai_digits else text
