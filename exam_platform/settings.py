@@ -274,6 +274,8 @@ STORAGES = {
 }
 
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
+if WHITENOISE_USE_FINDERS:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
 
 # --- Worker ---------------------------------------------------------------------------------
 WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 1.0)
