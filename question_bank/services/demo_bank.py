@@ -8,7 +8,6 @@ skips items that already exist and never edits them.
 
 import json
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,9 @@ from pathlib import Path
 from django.db import transaction
 
 from exam_platform.common.audit import record_audit
-from question_bank.models import Bank, Category, Choice, Item, ItemVersion
+from question_bank.models import Bank, Category, Item, ItemVersion
+from question_bank.services.items import ChoiceData, ItemData, create_items_bulk
+from question_bank.text import normalise_stem
 
 DEMO_DATA_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_BANK_CODE = "part-a-demo"
@@ -72,13 +73,6 @@ class DemoBankResult:
     @property
     def changed(self) -> bool:
         return bool(self.items_created or self.categories_created)
-
-
-def normalise_stem(stem: str) -> str:
-    """The comparable form of a stem: tags and case dropped, ำ unified, whitespace collapsed."""
-    text = unicodedata.normalize("NFC", _TAG.sub(" ", stem))
-    text = text.replace("\u0e4d\u0e32", "\u0e33")  # nikhahit + sara aa → sara am
-    return _SPACE.sub(" ", text).strip().casefold()
 
 
 def demo_item_uid(subject_code: str, stem: str) -> uuid.UUID:
@@ -214,13 +208,17 @@ def load_demo_bank(data_dir: Path | None = None) -> DemoBankResult:
                 code: _get_or_create_category(result, code, name, parent=parent)
                 for code, name in subject.topics
             }
-            for demo_item in subject.items:
-                result.items_total += 1
-                if demo_item.uid in existing:
-                    continue
-                _create_item(bank, topics[demo_item.topic], demo_item, language=subject.language)
-                existing.add(demo_item.uid)
-                result.items_created += 1
+            new_items = [i for i in subject.items if i.uid not in existing]
+            result.items_total += len(subject.items)
+            create_items_bulk(
+                bank,
+                [_item_data(topics[i.topic], i, language=subject.language) for i in new_items],
+                actor=None,
+                status=Item.Status.APPROVED,
+                uids=[i.uid for i in new_items],
+            )
+            existing.update(i.uid for i in new_items)
+            result.items_created += len(new_items)
             result.per_subject[subject.code] = len(subject.items)
         if result.changed:
             record_audit(
@@ -243,28 +241,20 @@ def _get_or_create_category(result: DemoBankResult, code: str, name: str, *, par
     return category
 
 
-def _create_item(bank: Bank, category: Category, demo_item: DemoItem, *, language: str) -> Item:
-    item = Item.objects.create(uid=demo_item.uid, bank=bank, category=category, status=Item.Status.APPROVED)
-    version = ItemVersion.objects.create(
-        item=item,
-        number=1,
+def _item_data(category: Category, demo_item: DemoItem, *, language: str) -> ItemData:
+    return ItemData(
         item_type=ItemVersion.ItemType.SINGLE_CHOICE,
         stem=demo_item.stem,
-        default_points=1,
+        category=category,
+        choices=[
+            ChoiceData(
+                text=text,
+                is_correct=position == demo_item.answer,
+                uid=str(uuid.uuid5(demo_item.uid, str(position))),
+            )
+            for position, text in enumerate(demo_item.choices)
+        ],
         difficulty=demo_item.difficulty,
         explanation=demo_item.explanation,
         language=language,
-    )
-    Choice.objects.bulk_create(
-        Choice(
-            version=version,
-            uid=uuid.uuid5(demo_item.uid, str(position)),
-            position=position,
-            text=text,
-            is_correct=position == demo_item.answer,
-        )
-        for position, text in enumerate(demo_item.choices)
-    )
-    item.current_version = version
-    item.save(update_fields=["current_version"])
-    return item
+    ).cleaned()
