@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("exam_platform.accounts.urls")),
+    path("qb/", include("question_bank.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -40,3 +40,59 @@ def make_staff(*roles: str, username=None, password=PASSWORD, **fields) -> User:
     for role in roles:
         user.groups.add(Group.objects.get(name=role))
     return user
+
+
+# --- question bank ---------------------------------------------------------------------------
+
+
+def make_examiner(username=None, **fields) -> User:
+    return make_staff("examiner", username=username, **fields)
+
+
+def make_bank(*, code=None, name=None, members: dict | None = None):
+    """A bank with a subject → topic category pair; `members` maps user → "author"|"reviewer"|"owner"."""
+    from question_bank.models import Bank, BankMembership, Category
+
+    n = next(_counter)
+    bank = Bank.objects.create(code=code or f"bank-{n}", name=name or f"คลังทดสอบ {n}")
+    subject = Category.objects.create(bank=bank, code=f"subject-{n}", name="ภาษาไทย")
+    Category.objects.create(bank=bank, parent=subject, code=f"topic-{n}", name="การอ่าน")
+    for user, role in (members or {}).items():
+        BankMembership.objects.create(bank=bank, user=user, role=role)
+    return bank
+
+
+def topic_of(bank):
+    return bank.categories.filter(parent__isnull=False).first()
+
+
+def item_data(bank, *, stem=None, correct=1, difficulty="medium", category=None, tags=(), **fields):
+    from question_bank.services.items import ChoiceData, ItemData
+
+    return ItemData(
+        item_type=fields.pop("item_type", "single"),
+        stem=stem or f"ข้อใดเขียนถูกต้อง {next(_counter)}",
+        category=category or topic_of(bank),
+        choices=fields.pop(
+            "choices",
+            [
+                ChoiceData(text=t, is_correct=i == correct)
+                for i, t in enumerate(["กะเพรา", "กระเพรา", "กะเพา", "กระเพา"])
+            ],
+        ),
+        difficulty=difficulty,
+        tags=list(tags),
+        **fields,
+    )
+
+
+def make_item(bank, *, actor=None, status="draft", **kwargs):
+    """An item created through the service (so it is audited and versioned like a real one)."""
+    from question_bank.models import Item
+    from question_bank.services.items import create_item
+
+    item = create_item(bank, item_data(bank, **kwargs), actor=actor)
+    if status != "draft":
+        Item.objects.filter(pk=item.pk).update(status=status)
+        item.refresh_from_db()
+    return item
