@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "axes",
     "exam_platform.common",
     "exam_platform.accounts",
+    "exam_platform.delivery",
     "question_bank",
     "proctoring",
 ]

@@ -14,7 +14,7 @@ ids cannot be probed. Within a bank the membership role decides what a user may 
 | answer-key PDF                          | no     | no       | yes   |
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from exam_platform.accounts.roles import Role, has_role
@@ -100,7 +100,7 @@ def get_media_for(user, uid: str) -> MediaFile:
     require_examiner(user)
     try:
         media = MediaFile.objects.get(uid=uid)
-    except (MediaFile.DoesNotExist, ValueError):
+    except (MediaFile.DoesNotExist, ValueError, ValidationError):
         raise Http404 from None
     check_bank_role(user, media.bank_id, ANY_MEMBER)
     return media

@@ -38,7 +38,7 @@ class ReviewError(ValueError):
 
 def _transition(item: Item, to_status: str, *, actor, comment: str = "", request=None) -> Item:
     with transaction.atomic():
-        item = Item.objects.select_for_update().select_related("current_version").get(pk=item.pk)
+        item = Item.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=item.pk)
         allowed = TRANSITIONS.get((item.status, to_status))
         if allowed is None:
             raise ReviewError(

@@ -1,0 +1,1 @@
+"""Forms of the examiner pages, one module per area."""

@@ -1,0 +1,161 @@
+"""Examiner home, bank page (subjects, topics, members) and the item list.
+
+Every view loads through question_bank.access: non-members get 404, members without the role 403.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .. import access, queries
+from ..forms.banks import AddMemberForm, ChangeRoleForm, ItemFilterForm
+from ..models import BankMembership, Item
+from ..services import banks as bank_services
+from ..text import html_to_text
+
+STEM_PREVIEW_CHARS = 140
+
+
+@login_required
+def home(request):
+    access.require_examiner(request.user)
+    banks = list(access.banks_for(request.user))
+    counts = queries.status_counts([bank.pk for bank in banks])
+    for bank in banks:
+        bank.counts = counts[bank.pk]
+        bank.status_cells = [counts[bank.pk][status] for status in Item.Status.values]
+        bank.my_role_label = BankMembership.Role(bank.my_role).label
+    return render(request, "question_bank/banks/home.html", {"banks": banks, "statuses": Item.Status.choices})
+
+
+def _bank_page(request, bank, *, add_form=None, status=200):
+    role = access.membership_role(request.user, bank.pk)
+    is_owner = role == access.OWNER
+    members = list(queries.members_of(bank))
+    counts = queries.status_counts([bank.pk])[bank.pk]
+    owner_count = sum(1 for m in members if m.role == access.OWNER)
+    for member in members:
+        member.is_last_owner = member.role == access.OWNER and owner_count == 1
+        member.role_form = ChangeRoleForm(initial={"role": member.role}, prefix=f"m{member.pk}")
+    context = {
+        "bank": bank,
+        "my_role": role,
+        "my_role_label": BankMembership.Role(role).label,
+        "is_owner": is_owner,
+        "can_write": role in access.WRITERS,
+        "can_review": role in access.REVIEWERS,
+        "counts": counts,
+        "status_cells": [(label, counts[value], value) for value, label in Item.Status.choices],
+        "subjects": queries.category_tree(bank),
+        "members": members,
+        "add_form": (add_form or AddMemberForm(bank=bank)) if is_owner else None,
+    }
+    return render(request, "question_bank/banks/bank.html", context, status=status)
+
+
+@login_required
+def bank_detail(request, bank_id: int):
+    bank = access.get_bank_for(request.user, bank_id)
+    return _bank_page(request, bank)
+
+
+@login_required
+@require_POST
+def member_add(request, bank_id: int):
+    bank = access.get_bank_for(request.user, bank_id, roles=access.OWNERS)
+    form = AddMemberForm(request.POST, bank=bank)
+    if form.is_valid():
+        try:
+            membership = bank_services.add_member(
+                bank,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                actor=request.user,
+                request=request,
+            )
+        except bank_services.MembershipError as error:
+            form.add_error("user", str(error))
+        else:
+            messages.success(
+                request,
+                _("เพิ่ม %(user)s เป็น%(role)sแล้ว")
+                % {"user": membership.user, "role": membership.get_role_display()},
+            )
+            return redirect("qb:bank", bank_id=bank.pk)
+    return _bank_page(request, bank, add_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_role(request, bank_id: int, membership_id: int):
+    bank = access.get_bank_for(request.user, bank_id, roles=access.OWNERS)
+    membership = get_object_or_404(
+        BankMembership.objects.select_related("user", "bank"), pk=membership_id, bank=bank
+    )
+    form = ChangeRoleForm(request.POST, prefix=f"m{membership.pk}")
+    if not form.is_valid():
+        messages.error(request, _("บทบาทไม่ถูกต้อง (Unknown role)."))
+        return redirect("qb:bank", bank_id=bank.pk)
+    try:
+        bank_services.change_member_role(
+            membership, role=form.cleaned_data["role"], actor=request.user, request=request
+        )
+    except bank_services.MembershipError as error:
+        messages.error(request, str(error))
+    else:
+        membership.role = form.cleaned_data["role"]
+        messages.success(
+            request,
+            _("เปลี่ยนบทบาทของ %(user)s เป็น%(role)sแล้ว")
+            % {"user": membership.user, "role": membership.get_role_display()},
+        )
+    if membership.user_id == request.user.pk and not access.can(request.user, bank.pk, access.ANY_MEMBER):
+        return redirect("qb:home")
+    return redirect("qb:bank", bank_id=bank.pk)
+
+
+@login_required
+@require_POST
+def member_remove(request, bank_id: int, membership_id: int):
+    bank = access.get_bank_for(request.user, bank_id, roles=access.OWNERS)
+    membership = get_object_or_404(
+        BankMembership.objects.select_related("user", "bank"), pk=membership_id, bank=bank
+    )
+    try:
+        bank_services.remove_member(membership, actor=request.user, request=request)
+    except bank_services.MembershipError as error:
+        messages.error(request, str(error))
+        return redirect("qb:bank", bank_id=bank.pk)
+    messages.success(request, _("นำ %(user)s ออกจากคลังแล้ว") % {"user": membership.user})
+    if membership.user_id == request.user.pk:
+        return redirect("qb:home")
+    return redirect("qb:bank", bank_id=bank.pk)
+
+
+@login_required
+def item_list(request, bank_id: int):
+    bank = access.get_bank_for(request.user, bank_id)
+    form = ItemFilterForm(request.GET or None, bank=bank)
+    filters = form.filters() if form.is_bound else queries.ItemFilters()
+    page_size = form.page_size() if form.is_bound else queries.DEFAULT_PAGE_SIZE
+    paginator = Paginator(queries.item_list(bank, filters), page_size)
+    page = paginator.get_page(request.GET.get("page"))
+    for item in page.object_list:
+        version = item.current_version
+        item.stem_preview = Truncator(html_to_text(version.stem if version else "")).chars(STEM_PREVIEW_CHARS)
+    return render(
+        request,
+        "question_bank/banks/item_list.html",
+        {
+            "bank": bank,
+            "form": form,
+            "page": page,
+            "is_filtered": form.is_bound and form.is_filtered(),
+            "can_write": access.can(request.user, bank.pk, access.WRITERS),
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        },
+    )
