@@ -326,3 +326,18 @@ def test_load_blueprint_query_count_constant(bank, django_assert_max_num_queries
 
     with django_assert_max_num_queries(6):
         load_blueprint(paper)
+
+
+def test_draw_form_broad_rule_first_leaves_items_a_later_rule_needs(bank):
+    topic = topic_of(bank)
+    in_topic = {str(i.uid) for i in _approved(bank, 2, "easy", category=topic)}
+    _approved(bank, 2, "easy", category=_subject(bank))
+    paper = _paper(bank)
+    section = _section(paper)
+    _rule(section, _subject(bank), 2, (100, 0, 0), position=1)  # could take the topic's items...
+    _rule(section, topic, 2, (100, 0, 0), position=2)  # ...which this rule needs, all of them
+
+    assert check_blueprint(paper) == []
+    for seed in range(50):
+        form = draw_form(paper, seed)
+        assert set(_uids(form)[2:]) == in_topic
