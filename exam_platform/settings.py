@@ -263,8 +263,15 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "var" / "static")
 STATICFILES_DIRS = [BASE_DIR / "exam_platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
+# Confidential files (bank images, uploaded documents): never under MEDIA_ROOT, never served by a web
+# server or Django's static() helper, only through permission-checking views.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT") or BASE_DIR / "var" / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-not-served/"},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -277,6 +284,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 if WHITENOISE_USE_FINDERS:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every request otherwise
+
+# --- Exam delivery --------------------------------------------------------------------------
+# Seconds after an attempt's deadline during which saves still in flight are accepted (DESIGN §4).
+ANSWER_GRACE_SECONDS = envint("ANSWER_GRACE_SECONDS", 10)
 
 # --- Worker ---------------------------------------------------------------------------------
 WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 1.0)

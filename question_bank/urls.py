@@ -11,7 +11,9 @@ urlpatterns = [
     path("banks/<int:bank_id>/items/", banks.item_list, name="items"),
     path("banks/<int:bank_id>/members/add/", banks.member_add, name="member_add"),
     path("banks/<int:bank_id>/members/<int:membership_id>/role/", banks.member_role, name="member_role"),
-    path("banks/<int:bank_id>/members/<int:membership_id>/remove/", banks.member_remove, name="member_remove"),
+    path(
+        "banks/<int:bank_id>/members/<int:membership_id>/remove/", banks.member_remove, name="member_remove"
+    ),
     path("banks/<int:bank_id>/media/upload/", media.media_upload, name="media_upload"),
     path("media/<uuid:uid>/", media.serve_media, name="media"),
     # item editor, preview, history (views/items.py)

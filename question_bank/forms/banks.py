@@ -124,9 +124,7 @@ def eligible_examiners(bank):
     """Staff users holding the examiner role who are not yet members of `bank`."""
     user_model = get_user_model()
     return (
-        user_model.objects.filter(
-            kind=user_model.Kind.STAFF, is_active=True, groups__name=Role.EXAMINER
-        )
+        user_model.objects.filter(kind=user_model.Kind.STAFF, is_active=True, groups__name=Role.EXAMINER)
         .exclude(bank_memberships__bank=bank)
         .distinct()
         .order_by("username")
@@ -140,9 +138,7 @@ class AddMemberForm(forms.Form):
         empty_label=_("— เลือกผู้ใช้ —"),
         error_messages={
             "required": _("กรุณาเลือกผู้ใช้ (Please choose a user)."),
-            "invalid_choice": _(
-                "ผู้ใช้นี้ไม่ใช่ผู้ออกข้อสอบหรือเป็นสมาชิกอยู่แล้ว (Not an examiner, or already a member)."
-            ),
+            "invalid_choice": _("ผู้ใช้นี้ไม่ใช่ผู้ออกข้อสอบหรือเป็นสมาชิกอยู่แล้ว (Not an examiner, or already a member)."),
         },
     )
     role = forms.ChoiceField(label=_("บทบาทในคลัง"), choices=BankMembership.Role.choices)

@@ -77,6 +77,12 @@ class Tag(models.Model):
         return self.name
 
 
+def private_storage():
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
 def _media_path(instance: "MediaFile", filename: str) -> str:
     return f"question_media/{instance.bank_id}/{instance.uid}{instance.extension}"
 
@@ -87,7 +93,7 @@ class MediaFile(models.Model):
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     bank = models.ForeignKey(Bank, on_delete=models.PROTECT, related_name="media")
-    file = models.FileField(upload_to=_media_path)
+    file = models.FileField(upload_to=_media_path, storage=private_storage)
     original_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()

@@ -104,9 +104,7 @@ def _keep_an_owner(memberships, *, leaving: BankMembership) -> None:
         return
     others = [m for m in memberships if m.role == BankMembership.Role.OWNER and m.pk != leaving.pk]
     if not others:
-        raise MembershipError(
-            _("คลังต้องมีเจ้าของอย่างน้อยหนึ่งคน (A bank must keep at least one owner).")
-        )
+        raise MembershipError(_("คลังต้องมีเจ้าของอย่างน้อยหนึ่งคน (A bank must keep at least one owner)."))
 
 
 def _forget_cached_role(bank: Bank, *users) -> None:

@@ -159,7 +159,7 @@ def test_views_non_member_examiner_gets_404(client, world, index):
 @pytest.mark.parametrize("who", ["author", "reviewer"])
 @pytest.mark.parametrize("index", [3, 4, 5])
 def test_views_membership_changes_by_non_owner_member_are_403(client, world, who, index):
-    method, path = my_views(world)[index]
+    _method, path = my_views(world)[index]
 
     response = log_in(client, getattr(world, who)).post(path, {"user": world.outsider.pk, "role": "owner"})
 
@@ -262,7 +262,10 @@ def test_membership_change_role_is_audited_with_before_and_after(world):
 
     assert world.bank.memberships.get(user=world.author).role == "owner"
     entry = AuditEntry.objects.get(action="question_bank.member_role_changed")
-    assert (entry.before, entry.after) == ({"user": "w.author", "role": "author"}, {"user": "w.author", "role": "owner"})
+    assert (entry.before, entry.after) == (
+        {"user": "w.author", "role": "author"},
+        {"user": "w.author", "role": "owner"},
+    )
 
 
 def test_membership_last_owner_can_be_neither_removed_nor_demoted(world):
@@ -280,8 +283,13 @@ def test_membership_an_owner_may_leave_when_another_owner_remains(world):
 
     remove_member(world.bank.memberships.get(user=world.owner), actor=world.owner)
 
-    assert list(world.bank.memberships.filter(role="owner").values_list("user__username", flat=True)) == ["w.author"]
-    assert AuditEntry.objects.get(action="question_bank.member_removed").before == {"user": "w.owner", "role": "owner"}
+    assert list(world.bank.memberships.filter(role="owner").values_list("user__username", flat=True)) == [
+        "w.author"
+    ]
+    assert AuditEntry.objects.get(action="question_bank.member_removed").before == {
+        "user": "w.owner",
+        "role": "owner",
+    }
 
 
 def test_membership_views_owner_adds_changes_and_removes(client, world):

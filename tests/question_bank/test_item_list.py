@@ -190,7 +190,9 @@ def test_item_list_unknown_page_size_falls_back_to_25(client, owner, bank):
 
 
 def test_item_list_row_shows_stem_category_type_status_version_tags_and_thai_date(client, owner, bank):
-    item = make_item(bank, actor=owner, stem="<p>คำใดสะกด<b>ถูกต้อง</b></p>", tags=["สะกดคำ"], difficulty="hard")
+    item = make_item(
+        bank, actor=owner, stem="<p>คำใดสะกด<b>ถูกต้อง</b></p>", tags=["สะกดคำ"], difficulty="hard"
+    )
     Item.objects.filter(pk=item.pk).update(updated_at="2026-11-21T02:30:00Z")
 
     html = log_in(client, owner).get(f"/qb/banks/{bank.pk}/items/").content.decode()
@@ -222,4 +224,39 @@ def test_item_list_query_count_does_not_grow_with_rows_on_the_page(client, owner
     rows_large, queries_large = _list_queries(client, bank)
 
     assert (rows_small, rows_large) == (20, 100)
+    assert queries_large == queries_small
+
+
+# --- examiner home ----------------------------------------------------------------------------
+
+
+def _home_queries(client) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/qb/")
+    assert response.status_code == 200
+    return len(response.context["banks"]), len(queries)
+
+
+def test_home_lists_my_banks_with_counts_per_status(client, owner, bank):
+    make_item(bank, actor=owner, status="approved")
+    make_item(bank, actor=owner, status="approved")
+    make_item(bank, actor=owner, status="in_review")
+
+    response = log_in(client, owner).get("/qb/")
+
+    (shown,) = response.context["banks"]
+    assert shown.pk == bank.pk
+    assert shown.counts == {"draft": 0, "in_review": 1, "approved": 2, "retired": 0, "total": 3}
+    assert shown.my_role_label == "เจ้าของคลัง"
+
+
+def test_home_query_count_does_not_grow_with_the_number_of_banks(client, owner, bank):
+    make_item(bank, actor=owner)
+    client = log_in(client, owner)
+    banks_small, queries_small = _home_queries(client)
+    for _ in range(5):
+        make_item(make_bank(members={owner: "author"}), actor=owner)
+    banks_large, queries_large = _home_queries(client)
+
+    assert (banks_small, banks_large) == (1, 6)
     assert queries_large == queries_small

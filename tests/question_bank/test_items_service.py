@@ -107,7 +107,10 @@ INVALID = {
         "มีตัวเลือกซ้ำกัน (Two choices are the same).",
     ),
     "empty_choice": ({"choices": choices("ก", "<b></b>")}, "ตัวเลือกต้องไม่ว่าง (Choices must not be empty)."),
-    "unknown_type": ({"item_type": "matching", "choices": []}, "ชนิดข้อสอบไม่ถูกต้อง: matching (Unknown item type)"),
+    "unknown_type": (
+        {"item_type": "matching", "choices": []},
+        "ชนิดข้อสอบไม่ถูกต้อง: matching (Unknown item type)",
+    ),
 }
 
 
@@ -270,7 +273,9 @@ def test_choice_html_is_sanitised(bank, author):
 
 
 def _bulk_queries(bank, author, n) -> int:
-    datas = [item_data(bank, tags=["bulk", f"t{i % 3}"], default_points=Decimal("2")).cleaned() for i in range(n)]
+    datas = [
+        item_data(bank, tags=["bulk", f"t{i % 3}"], default_points=Decimal("2")).cleaned() for i in range(n)
+    ]
     with CaptureQueriesContext(connection) as queries:
         create_items_bulk(bank, datas, actor=author, status=Item.Status.APPROVED)
     return len(queries)

@@ -1,6 +1,7 @@
 """Bank images: upload checks (real format, size, dimensions), dedupe, audit, serving to members only."""
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,7 +58,12 @@ def test_media_upload_good_png_is_stored_audited_and_served_to_a_member(client, 
 
     assert response.status_code == 201
     media = MediaFile.objects.get(bank=bank)
-    assert response.json() == {"uid": str(media.uid), "url": f"/qb/media/{media.uid}/", "width": 32, "height": 20}
+    assert response.json() == {
+        "uid": str(media.uid),
+        "url": f"/qb/media/{media.uid}/",
+        "width": 32,
+        "height": 20,
+    }
     assert (media.content_type, media.size, media.width, media.height) == ("image/png", len(data), 32, 20)
     assert media.file.name == f"question_media/{bank.pk}/{media.uid}.png"
     entry = AuditEntry.objects.get(action="question_bank.media_uploaded")
@@ -74,7 +80,9 @@ def test_media_upload_good_png_is_stored_audited_and_served_to_a_member(client, 
     assert served["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize(("fmt", "content_type"), [("JPEG", "image/jpeg"), ("GIF", "image/gif"), ("WEBP", "image/webp")])
+@pytest.mark.parametrize(
+    ("fmt", "content_type"), [("JPEG", "image/jpeg"), ("GIF", "image/gif"), ("WEBP", "image/webp")]
+)
 def test_media_upload_accepts_jpeg_gif_webp_by_their_real_format(client, author, bank, fmt, content_type):
     # The name and the browser's content type lie; the stored type follows the bytes.
     response = upload(log_in(client, author), bank, image_bytes(fmt), name="x.png", content_type="image/png")
@@ -93,7 +101,9 @@ def test_media_upload_same_bytes_in_same_bank_is_stored_once(client, author, ban
     assert (first.status_code, second.status_code) == (201, 200)
     assert first.json()["uid"] == second.json()["uid"]
     assert MediaFile.objects.filter(bank=bank).count() == 1
-    assert AuditEntry.objects.filter(action="question_bank.media_uploaded").last().after["deduplicated"] is True
+    assert (
+        AuditEntry.objects.filter(action="question_bank.media_uploaded").last().after["deduplicated"] is True
+    )
 
 
 def test_media_upload_same_bytes_in_another_bank_is_a_separate_file(author, bank):
@@ -107,7 +117,9 @@ def test_media_upload_same_bytes_in_another_bank_is_a_separate_file(author, bank
 
 
 def test_media_upload_png_that_is_really_html_is_refused_in_thai_and_english(client, author, bank):
-    response = upload(log_in(client, author), bank, b"<html><script>alert(1)</script></html>", name="evil.png")
+    response = upload(
+        log_in(client, author), bank, b"<html><script>alert(1)</script></html>", name="evil.png"
+    )
 
     assert response.status_code == 400
     assert response.json() == {
@@ -142,7 +154,9 @@ def test_media_upload_larger_than_2_mb_is_refused(client, author, bank):
 
 
 def test_check_image_refuses_more_than_4000_pixels_a_side():
-    with pytest.raises(MediaError, match=r"ใหญ่เกิน 4000×4000 พิกเซล \(The image is larger than 4000×4000 pixels\)"):
+    with pytest.raises(
+        MediaError, match=r"ใหญ่เกิน 4000×4000 พิกเซล \(The image is larger than 4000×4000 pixels\)"
+    ):
         check_image(image_bytes("PNG", size=(4001, 10)))
 
 
@@ -203,3 +217,12 @@ def test_media_served_to_anonymous_redirects_to_login(client, author, bank):
 
 def test_media_unknown_uid_is_404(client, author):
     assert log_in(client, author).get("/qb/media/00000000-0000-4000-8000-000000000000/").status_code == 404
+
+
+def test_media_file_is_stored_outside_media_root_so_no_web_server_can_serve_it(client, author, bank, settings):
+    client = log_in(client, author)
+    uid = upload(client, bank, image_bytes()).json()["uid"]
+
+    stored = Path(MediaFile.objects.get(uid=uid).file.path).resolve()
+    assert not stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    assert stored.exists()

@@ -16,7 +16,9 @@ def test_transfer_commands_import_prints_summary(capsys):
     author = make_examiner(username="cmd.author")
     bank = make_bank(members={author: "author"})
 
-    call_command("import_items", str(FIXTURES / "thai_sample.gift"), "--bank", bank.code, "--as", "cmd.author")
+    call_command(
+        "import_items", str(FIXTURES / "thai_sample.gift"), "--bank", bank.code, "--as", "cmd.author"
+    )
 
     assert "นำเข้าแล้ว 6 ข้อ (6 created, 0 duplicate(s) skipped" in capsys.readouterr().out
     assert Item.objects.filter(bank=bank, created_by=author).count() == 6
@@ -43,7 +45,9 @@ def test_transfer_commands_import_refuses_a_user_who_cannot_write():
     bank = make_bank(members={reviewer: "reviewer"})
 
     with pytest.raises(CommandError, match="may not write"):
-        call_command("import_items", str(FIXTURES / "thai_sample.gift"), "--bank", bank.code, "--as", "cmd.reviewer")
+        call_command(
+            "import_items", str(FIXTURES / "thai_sample.gift"), "--bank", bank.code, "--as", "cmd.reviewer"
+        )
 
 
 def test_transfer_commands_export_writes_the_file_and_import_reads_it_back(tmp_path, capsys):

@@ -79,7 +79,9 @@ def test_transfer_errors_csv_names_every_bad_row_and_writes_nothing(bank, author
 
 
 def test_transfer_errors_moodle_xml_names_question_lines_and_writes_nothing(bank, author):
-    errors = errors_of(bank, author, "broken_moodle.xml", "moodlexml", default_category=bank.categories.first())
+    errors = errors_of(
+        bank, author, "broken_moodle.xml", "moodlexml", default_category=bank.categories.first()
+    )
 
     assert [where for where, _m in errors] == ["บรรทัด 9 (line 9)", "บรรทัด 14 (line 14)", "บรรทัด 16 (line 16)"]
     assert "Question type not supported" in errors[0][1]

@@ -112,7 +112,9 @@ def test_transfer_import_unknown_categories_are_created_only_when_allowed(bank, 
 
 
 def test_transfer_import_dry_run_validates_and_writes_nothing(bank, author):
-    report = import_items(bank, (FIXTURES / "thai_sample.gift").read_bytes(), "gift", actor=author, dry_run=True)
+    report = import_items(
+        bank, (FIXTURES / "thai_sample.gift").read_bytes(), "gift", actor=author, dry_run=True
+    )
 
     assert report.errors == [] and report.would_create == 6 and report.created == 0
     assert Item.objects.filter(bank=bank).count() == 0
@@ -121,6 +123,8 @@ def test_transfer_import_dry_run_validates_and_writes_nothing(bank, author):
 def test_transfer_import_default_category_of_another_bank_is_ignored(bank, author):
     other = make_bank()
 
-    report = import_items(bank, "ข้อหนึ่ง {=ก ~ข}".encode(), "gift", actor=author, default_category=topic_of(other))
+    report = import_items(
+        bank, "ข้อหนึ่ง {=ก ~ข}".encode(), "gift", actor=author, default_category=topic_of(other)
+    )
 
     assert report.created == 0 and "No category" in report.errors[0].message

@@ -12,7 +12,7 @@ from tests.factories import make_bank, make_examiner, topic_of
 
 pytestmark = pytest.mark.django_db
 
-SARA_AM = "น้ำ"  # noqa: RUF001 - ำ must survive every format
+SARA_AM = "น้ำ"  # ำ must survive every format
 
 
 def _choices(texts, correct):
@@ -96,7 +96,10 @@ def snapshot(bank, *, points=True, difficulty=True, extras=True) -> list[tuple]:
             (
                 v.item_type,
                 normalise_stem(v.stem),
-                [(normalise_answer(html_to_text(c.text)), c.is_correct) for c in v.choices.order_by("position")],
+                [
+                    (normalise_answer(html_to_text(c.text)), c.is_correct)
+                    for c in v.choices.order_by("position")
+                ],
                 v.default_points if points else None,
                 v.difficulty if difficulty else None,
                 v.answer_spec,
@@ -135,7 +138,6 @@ def test_transfer_roundtrip_export_then_import_gives_the_same_items(fmt):
     assert snapshot(target, points=points, difficulty=difficulty, extras=extras) == snapshot(
         source, points=points, difficulty=difficulty, extras=extras
     )
-    assert "\u0e33" in Item.objects.filter(bank=target).first().current_version.stem or fmt != "gift"
 
 
 def _copy_category(category, bank):
@@ -150,13 +152,17 @@ def test_transfer_roundtrip_thai_sara_am_survives_every_text_format():
     for fmt in ("gift", "aiken", "moodlexml", "csv", "xlsx", "qti"):
         target = make_bank(members={author: "owner"})
         report = import_items(
-            target, export_items(source, fmt), fmt, actor=author, create_categories=True,
+            target,
+            export_items(source, fmt),
+            fmt,
+            actor=author,
+            create_categories=True,
             default_category=topic_of(target),
         )
         assert report.created == 1, (fmt, report.errors)
         version = Item.objects.get(bank=target).current_version
         assert SARA_AM in html_to_text(version.stem), fmt
-        assert [c.text for c in version.choices.order_by("position")][0] == "น้ำแข็ง", fmt
+        assert version.choices.order_by("position").first().text == "น้ำแข็ง", fmt
 
 
 def test_transfer_roundtrip_aiken_and_qti_leave_out_types_they_cannot_hold():

@@ -151,7 +151,9 @@ def test_transfer_views_large_import_runs_in_the_worker_with_status(client, auth
     assert not list(transfer_views.import_upload_dir().iterdir())
 
 
-def test_transfer_views_job_status_is_hidden_from_other_members_but_not_owners(client, author, bank, monkeypatch):
+def test_transfer_views_job_status_is_hidden_from_other_members_but_not_owners(
+    client, author, bank, monkeypatch
+):
     monkeypatch.setattr(transfer_views, "LARGE_ITEMS", 2)
     upload(log_in(client, author), bank, "thai_sample.gift", "gift")
     job = Job.objects.get(kind="question_bank.import_items")
