@@ -219,7 +219,7 @@ def test_media_unknown_uid_is_404(client, author):
     assert log_in(client, author).get("/qb/media/00000000-0000-4000-8000-000000000000/").status_code == 404
 
 
-def test_media_file_is_stored_outside_media_root_so_no_web_server_can_serve_it(client, author, bank, settings):
+def test_media_file_is_stored_outside_media_root_so_no_server_serves_it(client, author, bank, settings):
     client = log_in(client, author)
     uid = upload(client, bank, image_bytes()).json()["uid"]
 
