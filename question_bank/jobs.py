@@ -1,13 +1,12 @@
 """Worker jobs of the question bank: large imports run here, reporting progress in Job.result.
 
-The upload is stored under MEDIA_ROOT/imports/ (never served); the job reads it, imports all or
+The upload is stored in the private storage under imports/ (never served); the job reads it, imports all or
 nothing, and removes it when it is done. Running twice is safe: a second run finds every item
 already in the bank and reports them as duplicates instead of writing them again.
 """
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from exam_platform.common.jobs import job_handler
@@ -20,7 +19,10 @@ IMPORT_JOB = "question_bank.import_items"
 
 
 def import_upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
+    """In the private storage (never under MEDIA_ROOT, never served): an upload holds keys."""
+    from django.core.files.storage import storages
+
+    return Path(storages["private"].location) / "imports"
 
 
 def _progress(job: Job):

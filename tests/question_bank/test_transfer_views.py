@@ -126,7 +126,9 @@ def test_transfer_views_excel_template_has_thai_headers_frozen_and_validation(cl
     assert sheet.max_row == 1
 
 
-def test_transfer_views_large_import_runs_in_the_worker_with_status(client, author, bank, monkeypatch):
+def test_transfer_views_large_import_runs_in_the_worker_with_status(
+    client, author, bank, monkeypatch, settings
+):
     monkeypatch.setattr(transfer_views, "LARGE_ITEMS", 2)  # the sample's 6 items count as "large"
     log_in(client, author)
 
@@ -134,6 +136,8 @@ def test_transfer_views_large_import_runs_in_the_worker_with_status(client, auth
 
     job = Job.objects.get(kind="question_bank.import_items")
     assert response.status_code == 302 and response["Location"] == reverse("qb:import_job", args=[job.pk])
+    stored = transfer_views.import_upload_dir() / job.payload["file"]
+    assert stored.is_file() and settings.MEDIA_ROOT not in stored.parents  # holds keys: never served
     assert Item.objects.filter(bank=bank).count() == 0
     pending = client.get(reverse("qb:import_status", args=[job.pk])).json()
     assert (pending["status"], pending["phase"]) == ("pending", "queued")
