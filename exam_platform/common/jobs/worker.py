@@ -18,6 +18,26 @@ from .registry import get_handler
 
 logger = logging.getLogger("exam_platform.worker")
 
+# --- Periodic jobs ------------------------------------------------------------------------------
+# kind -> seconds between runs. A worker started with periodic=True (manage.py run_worker) enqueues
+# each kind once per time slot, with dedupe_key "periodic:<kind>:<slot>", so N workers still add one
+# job per slot and a restart loses nothing (the next slot comes anyway).
+_periodic: dict[str, float] = {}
+
+
+def periodic_job(kind: str, every_seconds: float) -> None:
+    """Have running workers enqueue a `kind` job every `every_seconds` (call next to its @job_handler)."""
+    _periodic[kind] = float(every_seconds)
+
+
+def enqueue_periodic_jobs(now: float | None = None) -> None:
+    from .queue import enqueue_job
+
+    now = time.time() if now is None else now
+    for kind, every in _periodic.items():
+        slot = int(now // every)
+        enqueue_job(kind, {"slot": slot}, dedupe_key=f"periodic:{kind}:{slot}", max_attempts=1)
+
 
 def default_worker_name(index: int | None = None) -> str:
     name = f"{socket.gethostname()}:{os.getpid()}"
@@ -27,7 +47,17 @@ def default_worker_name(index: int | None = None) -> str:
 class Worker:
     """One claimer. Several may run in threads or processes; the claim keeps them apart."""
 
-    def __init__(self, name=None, *, lease_seconds=None, poll_seconds=None, stop_event=None, heartbeat=True):
+    def __init__(
+        self,
+        name=None,
+        *,
+        lease_seconds=None,
+        poll_seconds=None,
+        stop_event=None,
+        heartbeat=True,
+        periodic=False,
+    ):
+        self.periodic = periodic
         self.name = name or default_worker_name()
         self.lease_seconds = lease_seconds or settings.WORKER_LEASE_SECONDS
         self.poll_seconds = poll_seconds if poll_seconds is not None else settings.WORKER_POLL_SECONDS
@@ -49,10 +79,18 @@ class Worker:
         try:
             while not self.stop_event.is_set():
                 close_old_connections()  # drop a connection the database closed while we slept
+                if self.periodic:
+                    self._enqueue_periodic_logging_errors()
                 if not self._run_due_logging_errors():
                     self.stop_event.wait(self.poll_seconds)
         finally:
             connections.close_all()
+
+    def _enqueue_periodic_logging_errors(self) -> None:
+        try:
+            enqueue_periodic_jobs()
+        except Exception:
+            logger.exception("worker %s: enqueueing periodic jobs failed", self.name)
 
     def _run_due_logging_errors(self) -> int:
         try:

@@ -27,7 +27,12 @@ class Command(BaseCommand):
         load_handlers()
         stop = threading.Event()
         workers = [
-            Worker(default_worker_name(i if concurrency > 1 else None), poll_seconds=poll, stop_event=stop)
+            Worker(
+                default_worker_name(i if concurrency > 1 else None),
+                poll_seconds=poll,
+                stop_event=stop,
+                periodic=not once,
+            )
             for i in range(max(concurrency, 1))
         ]
         logger.info(

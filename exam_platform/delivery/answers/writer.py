@@ -1,0 +1,312 @@
+"""The durable writer: a batch of saves committed in ONE transaction, then each save's verdict.
+
+For a batch, inside one transaction:
+1. the batch's attempt rows are read and, on PostgreSQL, locked FOR SHARE: a concurrent
+   submit_attempt (FOR UPDATE) waits for this transaction or this one sees it submitted;
+2. each save is refused "submitted" (attempt not in progress) or "deadline" (now > deadline +
+   settings.ANSWER_GRACE_SECONDS), else accepted;
+3. accepted saves are appended to ResponseEvent (ON CONFLICT (attempt_id, seq) DO NOTHING: a
+   repeated seq is ignored) and upserted into Response, the newest seq per item winning
+   (ON CONFLICT (attempt_id, item_uid) DO UPDATE ... WHERE response.seq < excluded.seq).
+The verdicts (None = ack) are returned only after the commit; an exception means nothing of the
+batch is known to be stored, and nothing is acked.
+
+Two ways in, same SQL:
+- write_saves(saves): sync, through Django's connection (HTTP fallback; SQLite behind the batcher);
+- save_answers(saves): async, for consumers. Saves from every socket of the process go through one
+  SaveBatcher per event loop, which groups them for up to MAX_WAIT_SECONDS or MAX_BATCH saves into
+  one transaction (DESIGN §10: per-save ORM work caps a process at ~450 saves/s). On PostgreSQL the
+  batch is written by psycopg's async API over a module-level AsyncConnectionPool (created lazily
+  from settings.DATABASES["default"]); on SQLite by write_saves in Django's database thread.
+Nothing here touches the channel layer or Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .validation import DEADLINE, SUBMITTED, Save
+
+logger = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+MAX_WAIT_SECONDS = 0.005
+WRITERS_IN_FLIGHT = 2  # batches being committed at once per process
+POOL_MAX_SIZE = 4
+DEADLOCK_RETRIES = 3
+
+IN_PROGRESS = "in_progress"
+
+
+# --- SQL ------------------------------------------------------------------------------------
+
+
+_EVENT_SQL = (
+    "INSERT INTO delivery_responseevent "
+    "(attempt_id, seq, item_uid, answer, flagged, received_at, client_time, channel, ip_address) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (attempt_id, seq) DO NOTHING"
+)
+_RESPONSE_SQL = (
+    "INSERT INTO delivery_response (attempt_id, item_uid, answer, flagged, seq, saved_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s) "
+    "ON CONFLICT (attempt_id, item_uid) DO UPDATE SET answer = excluded.answer, "
+    "flagged = excluded.flagged, seq = excluded.seq, saved_at = excluded.saved_at "
+    "WHERE delivery_response.seq < excluded.seq"
+)
+# PostgreSQL: explicit casts for the JSON text and the address.
+_EVENT_SQL_PG = _EVENT_SQL.replace(
+    "%s, %s, %s, %s, %s, %s, %s, %s, %s", "%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s::inet"
+)
+_RESPONSE_SQL_PG = _RESPONSE_SQL.replace("%s, %s, %s, %s, %s, %s", "%s, %s, %s::jsonb, %s, %s, %s")
+
+
+def _sql(vendor: str) -> tuple[str, str]:
+    if vendor == "postgresql":
+        return _EVENT_SQL_PG, _RESPONSE_SQL_PG
+    return _EVENT_SQL, _RESPONSE_SQL
+
+
+LOCK_SQL_PG = "SELECT id, status, deadline FROM delivery_attempt WHERE id = ANY(%s) ORDER BY id FOR SHARE"
+
+
+def _dump(answer) -> str | None:
+    return None if answer is None else json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+
+
+def verdicts(
+    saves: Sequence[Save], attempts: dict[int, tuple[str, datetime]], now: datetime
+) -> list[str | None]:
+    """None (accept) or a refusal code per save, from the attempt rows read in the transaction."""
+    grace = timedelta(seconds=settings.ANSWER_GRACE_SECONDS)
+    result: list[str | None] = []
+    for save in saves:
+        status, deadline = attempts.get(save.attempt_id, ("", None))
+        if status != IN_PROGRESS:
+            result.append(SUBMITTED)
+        elif now > deadline + grace:
+            result.append(DEADLINE)
+        else:
+            result.append(None)
+    return result
+
+
+def rows_for(saves: Sequence[Save], codes: Sequence[str | None], now: datetime) -> tuple[list, list]:
+    """Parameter rows for the event insert and the response upsert. Within a batch only the
+    newest seq per (attempt, item) goes to the upsert (one statement may not touch a row twice);
+    rows are sorted so that concurrent batches lock response rows in the same order."""
+    accepted = [s for s, code in zip(saves, codes, strict=True) if code is None]
+    events = [
+        (
+            s.attempt_id,
+            s.seq,
+            s.item_uid,
+            _dump(s.answer),
+            s.flagged,
+            now,
+            s.client_time,
+            s.channel,
+            s.ip_address,
+        )
+        for s in sorted(accepted, key=lambda s: (s.attempt_id, s.seq))
+    ]
+    newest: dict[tuple[int, str], Save] = {}
+    for s in accepted:
+        key = (s.attempt_id, s.item_uid)
+        if key not in newest or newest[key].seq < s.seq:
+            newest[key] = s
+    responses = [
+        (s.attempt_id, s.item_uid, _dump(s.answer), s.flagged, s.seq, now)
+        for _key, s in sorted(newest.items())
+    ]
+    return events, responses
+
+
+# --- sync: Django's connection --------------------------------------------------------------
+
+
+def write_saves(saves: Sequence[Save], *, now: datetime | None = None) -> list[str | None]:
+    """Write one batch in one transaction through Django's connection; verdicts after commit."""
+    from ..models import Attempt
+
+    if not saves:
+        return []
+    now = now or timezone.now()
+    ids = sorted({s.attempt_id for s in saves})
+    event_sql, response_sql = _sql(connection.vendor)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(LOCK_SQL_PG, [ids])
+                rows = cursor.fetchall()
+            else:  # SQLite: the IMMEDIATE transaction already holds the database's write lock
+                rows = Attempt.objects.filter(pk__in=ids).values_list("id", "status", "deadline")
+            attempts = {pk: (status, deadline) for pk, status, deadline in rows}
+            codes = verdicts(saves, attempts, now)
+            events, responses = rows_for(saves, codes, now)
+            if events:
+                cursor.executemany(event_sql, events)
+                cursor.executemany(response_sql, responses)
+    return codes
+
+
+# --- async: psycopg pool + batcher ----------------------------------------------------------
+
+
+class PostgresWriter:
+    """psycopg's async API over a small pool of this process (one per event loop)."""
+
+    def __init__(self):
+        from psycopg.conninfo import make_conninfo
+        from psycopg_pool import AsyncConnectionPool
+
+        db = settings.DATABASES["default"]
+        params = {
+            "dbname": db.get("NAME"),
+            "user": db.get("USER"),
+            "password": db.get("PASSWORD"),
+            "host": db.get("HOST"),
+            "port": str(db["PORT"]) if db.get("PORT") else None,
+            "application_name": "exam_platform.answers",
+        }
+        conninfo = make_conninfo(**{k: v for k, v in params.items() if v})
+        self.pool = AsyncConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=POOL_MAX_SIZE,
+            open=False,
+            kwargs={"options": "-c TimeZone=UTC"},
+            name="answers",
+        )
+        self._opened = False
+
+    async def write(self, saves: Sequence[Save]) -> list[str | None]:
+        import psycopg
+
+        if not self._opened:
+            self._opened = True
+            await self.pool.open()
+        ids = sorted({s.attempt_id for s in saves})
+        event_sql, response_sql = _sql("postgresql")
+        for attempt in range(DEADLOCK_RETRIES):
+            try:
+                async with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+                    now = timezone.now()
+                    await cursor.execute(LOCK_SQL_PG, [ids])
+                    attempts = {pk: (status, deadline) for pk, status, deadline in await cursor.fetchall()}
+                    codes = verdicts(saves, attempts, now)
+                    events, responses = rows_for(saves, codes, now)
+                    if events:
+                        await cursor.executemany(event_sql, events)
+                        await cursor.executemany(response_sql, responses)
+                return codes
+            except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+                if attempt == DEADLOCK_RETRIES - 1:
+                    raise
+                logger.info("answers: batch of %d hit a deadlock; retrying", len(saves))
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        if self._opened:
+            await self.pool.close()
+
+
+async def write_batch(saves: Sequence[Save]) -> list[str | None]:
+    """One batch, one transaction, on whichever database the settings name."""
+    if connection.vendor == "postgresql":
+        return await _postgres_writer().write(saves)
+    return await sync_to_async(write_saves, thread_sensitive=True)(saves)
+
+
+class SaveBatcher:
+    """Groups saves from every socket of an event loop into batches (group commit)."""
+
+    def __init__(self, *, max_batch: int = MAX_BATCH, max_wait: float = MAX_WAIT_SECONDS):
+        self.max_batch = max_batch
+        self.max_wait = max_wait
+        self._queue: list[tuple[Save, asyncio.Future]] = []
+        self._runner: asyncio.Task | None = None
+        self._slots = asyncio.Semaphore(WRITERS_IN_FLIGHT)
+        self._writing: set[asyncio.Task] = set()
+
+    async def submit(self, saves: Sequence[Save]) -> list[str | None]:
+        """Verdicts for `saves` once their batch committed; raises if the batch failed."""
+        loop = asyncio.get_running_loop()
+        futures = [loop.create_future() for _ in saves]
+        self._queue.extend(zip(saves, futures, strict=True))
+        if self._runner is None or self._runner.done():
+            self._runner = loop.create_task(self._run())
+        return list(await asyncio.gather(*futures))
+
+    async def _run(self) -> None:
+        while self._queue:
+            if len(self._queue) < self.max_batch:
+                await asyncio.sleep(self.max_wait)  # let other sockets' saves join this batch
+            await self._slots.acquire()
+            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+            task = asyncio.get_running_loop().create_task(self._write(batch))
+            self._writing.add(task)
+            task.add_done_callback(self._writing.discard)
+
+    async def _write(self, batch: list[tuple[Save, asyncio.Future]]) -> None:
+        try:
+            codes = await write_batch([save for save, _future in batch])
+        except Exception as exc:
+            logger.exception("answers: a batch of %d saves failed; none acked", len(batch))
+            for _save, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+        else:
+            for (_save, future), code in zip(batch, codes, strict=True):
+                if not future.done():
+                    future.set_result(code)
+        finally:
+            self._slots.release()
+
+    async def drain(self) -> None:
+        while self._queue or self._writing or (self._runner and not self._runner.done()):
+            await asyncio.sleep(self.max_wait)
+
+
+_batchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_pg_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _postgres_writer() -> PostgresWriter:
+    loop = asyncio.get_running_loop()
+    writer = _pg_writers.get(loop)
+    if writer is None:
+        writer = _pg_writers[loop] = PostgresWriter()
+    return writer
+
+
+async def save_answers(saves: Sequence[Save]) -> list[str | None]:
+    """Verdicts (None = stored and committed) for saves of any attempts, through this loop's batcher."""
+    if not saves:
+        return []
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.get(loop)
+    if batcher is None:
+        batcher = _batchers[loop] = SaveBatcher()
+    return await batcher.submit(saves)
+
+
+async def close_writers() -> None:
+    """Finish this loop's batches and close its pool (tests; orderly shutdown)."""
+    loop = asyncio.get_running_loop()
+    batcher = _batchers.pop(loop, None)
+    if batcher is not None:
+        await batcher.drain()
+    writer = _pg_writers.pop(loop, None)
+    if writer is not None:
+        await writer.close()

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from .views import checkin, exam, officer
+
+app_name = "delivery"
+
+urlpatterns = [
+    # candidates
+    path("", checkin.candidate_home, name="candidate_home"),
+    path("entries/<int:entry_id>/check-in/", checkin.candidate_check_in, name="candidate_check_in"),
+    path("entries/<int:entry_id>/card.pdf", checkin.candidate_card, name="candidate_card"),
+    # the candidate's exam (views/exam.py)
+    path("entries/<int:entry_id>/start", exam.start, name="attempt_start"),
+    path("attempts/<uuid:attempt_uid>/", exam.page, name="attempt_page"),
+    path("attempts/<uuid:attempt_uid>/state", exam.state, name="attempt_state"),
+    path("attempts/<uuid:attempt_uid>/save", exam.save, name="attempt_save"),
+    path("attempts/<uuid:attempt_uid>/submit", exam.submit, name="attempt_submit"),
+    path("attempts/<uuid:attempt_uid>/receipt", exam.receipt, name="attempt_receipt"),
+    path("attempts/<uuid:attempt_uid>/receipt.txt", exam.receipt_download, name="attempt_receipt_download"),
+    # exam officers
+    path("officer/", officer.rounds_list, name="rounds"),
+    path("officer/rounds/<int:round_id>/", officer.round_detail, name="round_detail"),
+    path("officer/sessions/<int:session_id>/", officer.session_detail, name="session_detail"),
+    path("officer/sessions/<int:session_id>/roster/", officer.session_roster, name="session_roster"),
+    path("officer/sessions/<int:session_id>/import/", officer.session_import, name="session_import"),
+    path(
+        "officer/sessions/<int:session_id>/seats/", officer.session_assign_seats, name="session_assign_seats"
+    ),
+    path("officer/entries/<int:entry_id>/card.pdf", officer.entry_card, name="entry_card"),
+    path(
+        "officer/entries/<int:entry_id>/accommodations/",
+        officer.entry_accommodations,
+        name="entry_accommodations",
+    ),
+    # rooms: exam officers and proctors
+    path("rooms/<int:room_id>/", officer.room_detail, name="room_detail"),
+    path("rooms/<int:room_id>/entries/<int:entry_id>/check-in/", officer.room_check_in, name="room_check_in"),
+    path("rooms/<int:room_id>/seats.<str:fmt>", officer.room_seat_list, name="room_seat_list"),
+    path("rooms/<int:room_id>/check-in-list.<str:fmt>", officer.room_checkin_list, name="room_checkin_list"),
+    path("rooms/<int:room_id>/cards.pdf", officer.room_cards, name="room_cards"),
+]
