@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("exam_platform.accounts.urls")),
     path("qb/", include("question_bank.urls")),
+    path("exam/", include("exam_platform.delivery.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -67,7 +67,7 @@ def own_entries(user):
     candidate = get_own_candidate(user)
     return (
         RosterEntry.objects.filter(candidate=candidate)
-        .select_related(*ENTRY_RELATED)
+        .select_related(*ENTRY_RELATED, "attempt")
         .order_by("session__opens_at", "pk")
     )
 

@@ -291,3 +291,29 @@ def test_extend_attempt_submitted_refused(session):
         extend_attempt(attempt, 5, actor=make_staff("proctor"), reason="x")
 
     assert exc.value.code == "submitted"
+
+
+@pytest.mark.django_db
+def test_candidate_home_offers_start_then_continue_then_receipt():
+    from django.urls import reverse
+
+    from exam_platform.delivery.services.attempts import submit_attempt
+    from tests.delivery.exam_setup import log_in, make_entry, make_locked_paper, make_session
+
+    entry = make_entry(make_session(make_locked_paper()))
+    client = log_in(entry.candidate.user)
+    start_url = reverse("delivery:attempt_start", args=[entry.pk])
+
+    assert "เริ่มทำข้อสอบ" in client.get(reverse("delivery:candidate_home")).content.decode()
+    response = client.post(start_url)
+    entry.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delivery:attempt_page", args=[entry.attempt.uid])
+    page = client.get(reverse("delivery:candidate_home")).content.decode()
+    assert "ทำข้อสอบต่อ" in page
+    assert "เริ่มทำข้อสอบ" not in page
+
+    submit_attempt(entry.attempt, reason="candidate")
+    page = client.get(reverse("delivery:candidate_home")).content.decode()
+    assert reverse("delivery:attempt_receipt", args=[entry.attempt.uid]) in page
+    assert "ทำข้อสอบต่อ" not in page

@@ -29,6 +29,17 @@ def _status(entry, now) -> tuple[str, str]:
     return "closed", _("หมดเวลาเข้าสอบ")
 
 
+def _exam_action(entry, now) -> str:
+    """What the candidate can do about the exam itself: "start", "continue", "receipt" or ""."""
+    attempt = getattr(entry, "attempt", None)
+    if attempt is not None:
+        return "continue" if attempt.status == attempt.Status.IN_PROGRESS else "receipt"
+    session = entry.session
+    if entry.checked_in_at and session.opens_at <= now <= session.late_entry_until:
+        return "start"
+    return ""
+
+
 @login_required
 def candidate_home(request):
     if not request.user.is_candidate and access.is_exam_officer(request.user):
@@ -46,6 +57,7 @@ def candidate_home(request):
                 "checkin_start": start,
                 "checkin_end": end,
                 "can_check_in": css == "open",
+                "exam": _exam_action(entry, now),
                 "facts": card_facts(entry),
             }
         )
