@@ -18,7 +18,12 @@ def make_national_id() -> str:
 
 def make_candidate(*, first_name_th="สมชาย", last_name_th="ใจดี", password=PASSWORD, **fields) -> Candidate:
     national_id = fields.pop("national_id", None) or make_national_id()
-    user = User.objects.create_user(username=national_id, password=password, kind=User.Kind.CANDIDATE)
+    user = User.objects.create_user(
+        username=national_id,
+        password=password,
+        kind=User.Kind.CANDIDATE,
+        display_name=f"{fields.get('title', Candidate.Title.MR)}{first_name_th} {last_name_th}",
+    )
     user.groups.add(Group.objects.get_or_create(name="candidate")[0])
     defaults = {
         "title": Candidate.Title.MR,

@@ -34,7 +34,9 @@ class User(AbstractUser):
         return self.kind == self.Kind.STAFF
 
     def __str__(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        # A candidate's username is their national ID: never show it in a header on a shared screen.
+        fallback = str(_("ผู้สมัครสอบ")) if self.is_candidate else self.username
+        return self.display_name or self.get_full_name() or fallback
 
 
 class Candidate(models.Model):

@@ -59,6 +59,13 @@ def test_role_groups_exist_after_migrate():
     from django.contrib.auth.models import Group
 
     names = set(Group.objects.values_list("name", flat=True))
-    assert {
-        "candidate", "examiner", "exam_officer", "proctor", "interviewer", "panel_chair", "auditor", "administrator",
-    } <= names  # fmt: skip
+    expected = {"candidate", "examiner", "exam_officer", "proctor", "interviewer", "panel_chair", "auditor"}
+    assert expected | {"administrator"} <= names
+
+
+def test_candidate_str_never_shows_the_national_id():
+    from exam_platform.accounts.models import User
+
+    anonymous_name = User(username="1101700203450", kind=User.Kind.CANDIDATE)
+    assert str(anonymous_name) == "ผู้สมัครสอบ"
+    assert str(make_candidate(first_name_th="สมหญิง", last_name_th="ใจงาม").user) == "นายสมหญิง ใจงาม"

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from exam_platform.common import national_id
 
 
-@pytest.mark.parametrize("raw", ["1101700203450", "1-1017-00203-45-0", " 1 1017 00203 45 0 ", "๑๑๐๑๗๐๐๒๐๓๔๕๐"])
+@pytest.mark.parametrize(
+    "raw", ["1101700203450", "1-1017-00203-45-0", " 1 1017 00203 45 0 ", "๑๑๐๑๗๐๐๒๐๓๔๕๐"]
+)
 def test_is_valid_accepts_common_spellings(raw):
     assert national_id.is_valid(raw)
 
