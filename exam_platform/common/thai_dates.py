@@ -1,9 +1,9 @@
 """Buddhist-era dates and Thai numerals for pages and documents.
 
-    >>> format_thai_date(date(2026, 11, 21))
-    '21 พฤศจิกายน 2569'
-    >>> format_thai_date(date(2026, 11, 21), style="short", thai_digits=True)
-    '๒๑ พ.ย. ๒๕๖๙'
+>>> format_thai_date(date(2026, 11, 21))
+'21 พฤศจิกายน 2569'
+>>> format_thai_date(date(2026, 11, 21), style="short", thai_digits=True)
+'๒๑ พ.ย. ๒๕๖๙'
 """
 
 import datetime as dt
