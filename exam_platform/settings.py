@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "exam_platform.common",
     "exam_platform.accounts",
     "exam_platform.delivery",
+    "exam_platform.scoring",
+    "exam_platform.publication",
     "question_bank",
     "proctoring",
 ]
@@ -288,6 +290,14 @@ if WHITENOISE_USE_FINDERS:
 # --- Exam delivery --------------------------------------------------------------------------
 # Seconds after an attempt's deadline during which saves still in flight are accepted (DESIGN §4).
 ANSWER_GRACE_SECONDS = envint("ANSWER_GRACE_SECONDS", 10)
+
+# --- Publication (rank lists, score slips) ----------------------------------------------------
+# The platform's Ed25519 signing key: base64 of the raw 32-byte private key, or a file holding it.
+# Unset with DEBUG/TESTING: one is generated under var/signing/ (see publication/signing.py).
+PLATFORM_SIGNING_KEY = os.environ.get("PLATFORM_SIGNING_KEY", "")
+PLATFORM_SIGNING_KEY_FILE = os.environ.get("PLATFORM_SIGNING_KEY_FILE", "")
+# Scheme and host printed in published PDFs and QR codes (verification links), e.g. https://exam.bangkok.go.th
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
 # --- Worker ---------------------------------------------------------------------------------
 WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 1.0)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("exam_platform.accounts.urls")),
     path("qb/", include("question_bank.urls")),
     path("exam/", include("exam_platform.delivery.urls")),
+    path("scoring/", include("exam_platform.scoring.urls")),
+    path("", include("exam_platform.publication.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

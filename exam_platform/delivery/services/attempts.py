@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from exam_platform.common.audit import record_audit
 
 from ..models import Attempt, ExamSession, Response, ResponseEvent, RosterEntry
+from ..signals import attempts_submitted
 
 MAX_EXTENSION_MINUTES = 24 * 60
 SWEEP_BATCH_SIZE = 500
@@ -261,6 +262,7 @@ def submit_attempt(
             before={"status": Attempt.Status.IN_PROGRESS},
             after={"status": fresh.status, "reason": reason, "submitted_at": now, "receipt_digest": digest},
         )
+        attempts_submitted.send(sender=Attempt, attempt_ids=[fresh.pk])
     return fresh
 
 
@@ -312,6 +314,9 @@ def submit_expired_attempts(*, now=None, batch_size: int = SWEEP_BATCH_SIZE) -> 
                     object_type="delivery.attempt",
                     object_repr=_("ส่งอัตโนมัติเมื่อหมดเวลา %(n)d รายการ") % {"n": len(submitted)},
                     after={"submitted_at": now, "receipt_digests": submitted},
+                )
+                attempts_submitted.send(
+                    sender=Attempt, attempt_ids=[pk for pk, uid in rows if str(uid) in submitted]
                 )
             total += len(submitted)
         if len(rows) < batch_size:

@@ -1,0 +1,45 @@
+"""Reads for the scoring screens and exports (a fixed number of queries, whatever the size)."""
+
+from django.db.models import Count, F
+
+from .models import ItemAdjustment, Result, ScoringRun
+
+RESULT_RELATED = ("entry__candidate", "entry__position")
+
+
+def results_in_order(exam_round):
+    """Ranked candidates first by rank, then everyone else by application number."""
+    return (
+        Result.objects.filter(round=exam_round)
+        .select_related(*RESULT_RELATED)
+        .order_by(F("rank").asc(nulls_last=True), "entry__application_number", "entry_id")
+    )
+
+
+def status_counts(exam_round) -> dict:
+    counts = dict(
+        Result.objects.filter(round=exam_round)
+        .values("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    counts["passed"] = Result.objects.filter(round=exam_round, passed=True).count()
+    counts["roster"] = exam_round.sessions.aggregate(n=Count("roster"))["n"]
+    return counts
+
+
+def last_run(exam_round) -> ScoringRun | None:
+    return (
+        ScoringRun.objects.filter(round=exam_round)
+        .select_related("actor")
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+def adjustments_of(exam_round):
+    return (
+        ItemAdjustment.objects.filter(round=exam_round)
+        .select_related("proposed_by", "applied_by")
+        .order_by("id")
+    )

@@ -1,0 +1,156 @@
+"""Key corrections after an exam: propose → preview the diff (services/runs.preview_rescore) →
+apply (and rescore) or withdraw. Every step is audited."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from exam_platform.common.audit import record_audit
+from exam_platform.delivery.models import ExamRound
+
+from ..engine import CHOICE_TYPES, parse_number
+from ..models import ItemAdjustment
+from .runs import ScoringError, score_round
+
+
+def _snapshot(adjustment: ItemAdjustment) -> dict:
+    return {
+        "round": adjustment.round_id,
+        "item_uid": adjustment.item_uid,
+        "action": adjustment.action,
+        "new_key": adjustment.new_key,
+        "reason": adjustment.reason,
+        "status": adjustment.status,
+    }
+
+
+def _item_version(item_uid: str):
+    from question_bank.models import ItemVersion
+
+    version = (
+        ItemVersion.objects.filter(item__uid=item_uid).order_by("-number").first()
+        if _is_uuid(item_uid)
+        else None
+    )
+    if version is None:
+        raise ScoringError("no_item", _("ไม่พบข้อสอบนี้ (No such item)."))
+    return version
+
+
+def _is_uuid(text: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(text))
+    except ValueError:
+        return False
+    return True
+
+
+def _clean_key(version, action: str, new_key: dict | None) -> dict:
+    if action != ItemAdjustment.Action.CHANGE_KEY:
+        return {}
+    new_key = new_key or {}
+    kind = version.item_type
+    if kind in CHOICE_TYPES:
+        chosen = [str(uid) for uid in new_key.get("choices", [])]
+        known = {str(uid) for uid in version.item.versions.values_list("choices__uid", flat=True) if uid}
+        if not chosen or not set(chosen) <= known:
+            raise ScoringError("bad_key", _("ตัวเลือกเฉลยใหม่ไม่ถูกต้อง (The new key's choices are not valid)."))
+        return {"choices": sorted(set(chosen))}
+    if kind == "numeric":
+        value, tolerance = new_key.get("value"), new_key.get("tolerance") or "0"
+        if parse_number(value) is None or parse_number(tolerance) is None or parse_number(tolerance) < 0:
+            raise ScoringError("bad_key", _("ค่าเฉลยตัวเลขไม่ถูกต้อง (The numeric key is not valid)."))
+        return {"value": str(value).strip(), "tolerance": str(tolerance).strip()}
+    if kind == "short":
+        accepted = [str(a).strip() for a in new_key.get("accepted", []) if str(a).strip()]
+        if not accepted:
+            raise ScoringError("bad_key", _("ต้องมีคำตอบที่ยอมรับอย่างน้อยหนึ่งคำตอบ (At least one accepted answer)."))
+        return {"accepted": accepted, "case_sensitive": bool(new_key.get("case_sensitive", False))}
+    raise ScoringError("bad_key", _("ข้อสอบชนิดนี้แก้ไขเฉลยไม่ได้ (This item type has no key to change)."))
+
+
+def propose_adjustment(
+    exam_round: ExamRound, *, actor, item_uid: str, action: str, reason: str, new_key=None, request=None
+) -> ItemAdjustment:
+    if action not in ItemAdjustment.Action.values:
+        raise ScoringError("bad_action", _("การแก้ไขไม่ถูกต้อง (Unknown correction)."))
+    if not (reason or "").strip():
+        raise ScoringError("no_reason", _("ต้องระบุเหตุผล (A reason is required)."))
+    version = _item_version(item_uid)
+    key = _clean_key(version, action, new_key)
+    with transaction.atomic():
+        adjustment = ItemAdjustment.objects.create(
+            round=exam_round,
+            item_uid=str(item_uid),
+            action=action,
+            new_key=key,
+            reason=reason.strip(),
+            proposed_by=actor,
+        )
+        record_audit(
+            "scoring.adjustment.propose",
+            actor=actor,
+            request=request,
+            obj=adjustment,
+            after=_snapshot(adjustment),
+        )
+    return adjustment
+
+
+def withdraw_adjustment(adjustment: ItemAdjustment, *, actor, request=None) -> ItemAdjustment:
+    with transaction.atomic():
+        fresh = ItemAdjustment.objects.select_for_update().get(pk=adjustment.pk)
+        if fresh.status != ItemAdjustment.Status.PROPOSED:
+            raise ScoringError("not_proposed", _("รายการนี้ไม่ได้อยู่ในสถานะเสนอ (Not a proposed correction)."))
+        before = _snapshot(fresh)
+        fresh.status = ItemAdjustment.Status.WITHDRAWN
+        fresh.save(update_fields=["status"])
+        record_audit(
+            "scoring.adjustment.withdraw",
+            actor=actor,
+            request=request,
+            obj=fresh,
+            before=before,
+            after=_snapshot(fresh),
+        )
+    return fresh
+
+
+def apply_adjustments(exam_round: ExamRound, *, actor, expected_digest: str | None = None, request=None):
+    """Apply every proposed correction of the round and rescore, in one transaction.
+
+    `expected_digest` is the inputs digest of the preview the officer reviewed: if anything changed
+    since (answers, marks, policy, another correction), nothing is applied."""
+    with transaction.atomic():
+        ExamRound.objects.select_for_update().filter(pk=exam_round.pk).first()
+        proposed = list(
+            ItemAdjustment.objects.select_for_update()
+            .filter(round=exam_round, status=ItemAdjustment.Status.PROPOSED)
+            .order_by("id")
+        )
+        if not proposed:
+            raise ScoringError("nothing", _("ไม่มีการแก้ไขเฉลยที่รอใช้ (No proposed corrections)."))
+        now = timezone.now()
+        for adjustment in proposed:
+            before = _snapshot(adjustment)
+            adjustment.status = ItemAdjustment.Status.APPLIED
+            adjustment.applied_by = actor
+            adjustment.applied_at = now
+            adjustment.save(update_fields=["status", "applied_by", "applied_at"])
+            record_audit(
+                "scoring.adjustment.apply",
+                actor=actor,
+                request=request,
+                obj=adjustment,
+                before=before,
+                after=_snapshot(adjustment),
+            )
+        run = score_round(exam_round, actor=actor, request=request)
+        if expected_digest and run.inputs_digest != expected_digest:
+            raise ScoringError(
+                "stale",
+                _("ข้อมูลเปลี่ยนไปหลังการแสดงตัวอย่าง กรุณาตรวจผลต่างอีกครั้ง (Inputs changed since the preview)."),
+            )
+    return run
