@@ -391,7 +391,11 @@ def test_candidate_submit_and_deadline_sweep_request_scoring_through_the_signal(
 
     from django.utils import timezone
 
-    from exam_platform.delivery.services.attempts import start_attempt, submit_attempt, submit_expired_attempts
+    from exam_platform.delivery.services.attempts import (
+        start_attempt,
+        submit_attempt,
+        submit_expired_attempts,
+    )
     from tests.delivery.exam_setup import make_entry, make_locked_paper, make_session
 
     session = make_session(make_locked_paper())
