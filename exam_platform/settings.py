@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "exam_platform.delivery",
     "exam_platform.scoring",
     "exam_platform.publication",
+    "exam_platform.eligibility",
     "question_bank",
     "proctoring",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("exam/", include("exam_platform.delivery.urls")),
     path("scoring/", include("exam_platform.scoring.urls")),
     path("", include("exam_platform.publication.urls")),
+    path("eligibility/", include("exam_platform.eligibility.urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django_otp import user_has_device
 
 # Paths anyone may reach before two-factor (assets, language switch, health check, the public
-# score-slip verification page).
-_OPEN_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz", "/verify/")
+# verification pages and published rank lists).
+_OPEN_PREFIXES = ("/static/", "/media/", "/i18n/", "/healthz", "/verify/", "/lists/")
 # The views a staff member who has passed the password step needs to pass the second one. Exact
 # paths, not the whole /accounts/ prefix: the two-factor settings page must stay behind verification.
 _OPEN_VIEWS = ("accounts:login", "accounts:logout", "accounts:otp_setup", "accounts:otp_verify")

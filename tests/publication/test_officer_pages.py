@@ -1,0 +1,110 @@
+import pytest
+
+from exam_platform.publication.models import PublishedFile, RankListVersion
+from exam_platform.publication.services import prepare_rank_list
+from tests.delivery.roster_setup import make_officer, verified_client
+from tests.publication.list_setup import published_list, standard_round
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def prepared():
+    scored, _entries = standard_round()
+    preparer, approver = make_officer(), make_officer()
+    version = prepare_rank_list(scored.round, actor=preparer, title="ประกาศรายชื่อผู้สอบแข่งขันได้")
+    return version, preparer, approver
+
+
+def test_approval_page_hides_the_approve_button_from_the_preparer(client, prepared):
+    version, preparer, _approver = prepared
+    verified_client(client, preparer)
+
+    html = client.get(f"/publication/versions/{version.pk}/").content.decode()
+
+    assert f'action="/publication/versions/{version.pk}/approve"' not in html
+    assert "ต้องให้เจ้าหน้าที่สอบอีกคนเป็นผู้อนุมัติ" in html
+
+
+def test_preparer_posting_approve_is_refused_and_nothing_is_published(client, prepared):
+    version, preparer, _approver = prepared
+    verified_client(client, preparer)
+
+    response = client.post(f"/publication/versions/{version.pk}/approve", follow=True)
+
+    assert "ผู้จัดเตรียมอนุมัติประกาศของตนเองไม่ได้" in response.content.decode()
+    version.refresh_from_db()
+    assert version.status == RankListVersion.Status.PREPARED
+    assert PublishedFile.objects.count() == 0
+
+
+def test_another_officer_approves_and_publishes(client, prepared):
+    version, _preparer, approver = prepared
+    verified_client(client, approver)
+
+    html = client.get(f"/publication/versions/{version.pk}/").content.decode()
+    assert f'action="/publication/versions/{version.pk}/approve"' in html
+    client.post(f"/publication/versions/{version.pk}/approve")
+
+    version.refresh_from_db()
+    assert version.status == RankListVersion.Status.PUBLISHED
+    assert version.approved_by == approver
+    assert version.files.count() == 4
+
+
+def test_officer_prepares_a_list_through_the_form(client):
+    scored, _entries = standard_round()
+    officer = make_officer()
+    verified_client(client, officer)
+
+    response = client.post(
+        "/publication/",
+        {
+            "round": scored.round.pk,
+            "position": "",
+            "title": "ประกาศรายชื่อผู้สอบแข่งขันได้",
+            "announcement_number": "9/2569",
+        },
+    )
+
+    version = RankListVersion.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/publication/versions/{version.pk}/"
+    assert version.prepared_by == officer
+    assert version.rank_list.announcement_number == "9/2569"
+
+
+def test_list_lifecycle_page_shows_versions_files_and_digests(client):
+    version, preparer, _approver = published_list()
+    verified_client(client, preparer)
+
+    html = client.get(f"/publication/lists/{version.rank_list_id}/").content.decode()
+
+    assert "ประกาศแล้ว" in html
+    assert version.payload_sha256 in html
+    for published in version.files.all():
+        assert published.sha256 in html
+    assert "จัดเตรียมฉบับแก้ไข" in html
+
+
+def test_correction_form_prepares_version_two(client):
+    version, preparer, _approver = published_list()
+    verified_client(client, preparer)
+
+    client.post(f"/publication/lists/{version.rank_list_id}/", {"change_note": "แก้ไขเฉลยข้อ 12"})
+
+    v2 = RankListVersion.objects.get(number=2)
+    assert v2.status == RankListVersion.Status.PREPARED
+    assert v2.change_note == "แก้ไขเฉลยข้อ 12"
+
+
+@pytest.mark.parametrize(
+    "path", ["/publication/", "/publication/lists/{list}/", "/publication/versions/{version}/"]
+)
+def test_officer_pages_refuse_other_roles(client, prepared, path):
+    version, _preparer, _approver = prepared
+    verified_client(client, make_officer("proctor"))
+
+    response = client.get(path.format(list=version.rank_list_id, version=version.pk))
+
+    assert response.status_code == 403
