@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from exam_platform.common.private_storage import private_files
+
 
 class Bank(models.Model):
     """A confidential, long-lived collection of items. Only members see it (question_bank.access)."""
@@ -78,9 +80,7 @@ class Tag(models.Model):
 
 
 def private_storage():
-    from django.core.files.storage import storages
-
-    return storages["private"]
+    return private_files
 
 
 def _media_path(instance: "MediaFile", filename: str) -> str:
