@@ -1,4 +1,5 @@
-"""Load-with-permission helpers of the scoring screens: exam officers (and administrators) only.
+"""Load-with-permission helpers of the scoring screens: exam officers (and administrators), and for
+essay marking the examiners assigned to a round (EssayMarkerAssignment).
 Staff two-factor is enforced by accounts.middleware before any of these run."""
 
 from django.http import Http404
@@ -7,7 +8,7 @@ from exam_platform.accounts.access import require_staff_role
 from exam_platform.accounts.roles import Role
 from exam_platform.delivery.models import ExamRound
 
-from .models import ItemAdjustment
+from .models import EssayMarkerAssignment, ItemAdjustment
 
 
 def require_scoring_officer(user) -> None:
@@ -27,4 +28,29 @@ def get_adjustment_for_scoring(user, exam_round: ExamRound, adjustment_id: int) 
     try:
         return ItemAdjustment.objects.get(round=exam_round, pk=adjustment_id)
     except ItemAdjustment.DoesNotExist:
+        raise Http404 from None
+
+
+def require_essay_marker(user) -> None:
+    require_staff_role(user, Role.EXAMINER)
+
+
+def get_round_for_marking(user, code: str) -> ExamRound:
+    """A round whose essays `user` is assigned to mark (404 otherwise: no hint that it exists)."""
+    require_essay_marker(user)
+    try:
+        return ExamRound.objects.get(code=code, essay_marker_assignments__marker=user)
+    except ExamRound.DoesNotExist:
+        raise Http404 from None
+
+
+def get_marker_assignment_for_scoring(
+    user, exam_round: ExamRound, assignment_id: int
+) -> EssayMarkerAssignment:
+    require_scoring_officer(user)
+    try:
+        return EssayMarkerAssignment.objects.select_related("round", "marker").get(
+            round=exam_round, pk=assignment_id
+        )
+    except EssayMarkerAssignment.DoesNotExist:
         raise Http404 from None

@@ -185,3 +185,26 @@ class EssayMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_id}:{self.item_uid} {self.points}"
+
+
+class EssayMarkerAssignment(models.Model):
+    """An examiner assigned by an exam officer to mark a round's essays (blind; see essay_queue.py).
+    Not a role: the same examiner may mark one round and not another."""
+
+    round = models.ForeignKey(ExamRound, on_delete=models.CASCADE, related_name="essay_marker_assignments")
+    marker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("ผู้ตรวจอัตนัย")
+        verbose_name_plural = _("ผู้ตรวจอัตนัย")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "marker"], name="essay_marker_once_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.marker_id}"

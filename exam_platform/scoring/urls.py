@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import essay_views, views
 
 app_name = "scoring"
 
 urlpatterns = [
     path("", views.rounds, name="rounds"),
+    path("essays/", essay_views.marking_rounds, name="essay_rounds"),
     path("<slug:code>/", views.status, name="status"),
     path("<slug:code>/score-now", views.score_now, name="score_now"),
     path("<slug:code>/adjustments/", views.adjustments, name="adjustments"),
@@ -17,4 +18,12 @@ urlpatterns = [
     ),
     path("<slug:code>/results/", views.results, name="results"),
     path("<slug:code>/results.xlsx", views.results_export, name="results_export"),
+    path("<slug:code>/essays/", essay_views.queue, name="essay_queue"),
+    path("<slug:code>/essays/overview/", essay_views.overview, name="essay_overview"),
+    path(
+        "<slug:code>/essays/markers/<int:assignment_id>/remove",
+        essay_views.marker_remove,
+        name="essay_marker_remove",
+    ),
+    path("<slug:code>/essays/<slug:essay_code>/", essay_views.mark, name="essay_mark"),
 ]
