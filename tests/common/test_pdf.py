@@ -209,11 +209,28 @@ def test_thai_table_wraps_cells_inside_column_widths():
         ["ชื่อ", "หมายเหตุ"], [["นายสมชาย ใจดี", LONG_THAI]], col_widths=[150, 120], align=["left", "right"]
     )
     table.wrap(CONTENT_WIDTH, 1e9)
-    remark = table._cellvalues[1][1][0]
+    remark = table.body[0][1]
     assert len(remark.line_texts()) > 5
     assert max(remark.line_widths()) <= 120 - 10
     with pytest.raises(ValueError):
         thai_table(["ก", "ข"], [["หนึ่ง"]])
+
+
+def test_thai_table_of_many_rows_paginates_every_row_once_in_order_with_the_header_on_each_page():
+    from exam_platform.common.pdf import build_pdf
+
+    rows = [[str(i), f"นางสาวน้ำทิพย์ ใจดี {i}"] for i in range(1, 301)]
+    pdf = build_pdf([thai_table(["ลำดับ", "ชื่อ – สกุล"], rows, col_widths=[80, None])], title="ทดสอบ")
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) > 5
+    seen = []
+    for page in range(len(reader.pages)):
+        text = _pdf_text(reader, page)
+        assert "ชื่อ – สกุล" in text  # the header row repeats on every page
+        seen += [
+            int(line.split()[0]) for line in text.splitlines() if line.split() and line.split()[0].isdigit()
+        ]
+    assert seen == list(range(1, 301))
 
 
 def test_table_to_csv_starts_with_bom_and_neutralises_formulas():

@@ -120,8 +120,16 @@ class _Source:
         self.frags = frags
         self.text = "".join(chars)
         self.owners = owners
-        self.units = self._units()
+        self._unit_cache: list[tuple[int, int, str]] | None = None
         self._widths: dict[tuple[int, int], float] = {}
+
+    @property
+    def units(self) -> list[tuple[int, int, str]]:
+        """Break units, found on first need: a paragraph that fits on one line never segments words
+        (pythainlp is most of the cost of a table cell)."""
+        if self._unit_cache is None:
+            self._unit_cache = self._units()
+        return self._unit_cache
 
     def _units(self) -> list[tuple[int, int, str]]:
         units: list[list] = []
@@ -258,9 +266,23 @@ class ThaiParagraph(Flowable):
             self._line_style_cache = style
         return style
 
+    def _one_line(self, limit: float) -> list[_Line] | None:
+        """The whole paragraph as one line when it fits (the common case in table cells), else None."""
+        src = self._src
+        end = len(src.text)
+        if self._start != 0 or self._stop != end or not end or "\n" in src.text:
+            return None
+        if src.width(0, end) > limit + _EPS:
+            return None
+        para = self._line_para(0, end, limit)
+        return [_Line(0, end, para)] if len(para.blPara.lines) <= 1 else None
+
     def _layout(self, width: float) -> list[_Line]:
         src = self._src
         first_limit, later_limit = self._limits(width)
+        single = self._one_line(first_limit)
+        if single is not None:
+            return single
         lines: list[_Line] = []
         queue = deque(
             (max(a, self._start), min(b, self._stop), kind)

@@ -1,7 +1,9 @@
 """Tables whose cells are ThaiParagraphs, so Thai cell text wraps at word boundaries."""
 
+import functools
 from collections.abc import Sequence
 
+from ..thai_dates import to_thai_digits
 from .paragraph import ThaiParagraph
 from .styles import thai_style
 
@@ -21,16 +23,13 @@ def thai_table(
     repeat_header: bool = True,
     markup: bool = False,
 ):
-    """A reportlab Table: bold centred header row (repeated on every page), grid lines, wrapping Thai cells.
+    """A table flowable: bold centred header row (repeated on every page), grid lines, wrapping Thai cells.
 
     ``col_widths`` in points; columns given as None (or all, without ``col_widths``) share what is left of
     ``width`` (default: the page's text width).
     ``align`` gives each column's alignment (left/center/right). Cell values are plain text unless
     ``markup=True``; ``None`` is an empty cell.
     """
-    from reportlab.lib import colors
-    from reportlab.platypus import Table, TableStyle
-
     from .document import CONTENT_WIDTH
 
     columns = len(headers)
@@ -50,22 +49,171 @@ def thai_table(
 
     def cell(value, style):
         text = "" if value is None else str(value)
-        return ThaiParagraph(text, style, thai_digits=thai_digits, markup=markup)
+        if thai_digits:
+            text = to_thai_digits(text)
+        if not markup and _needs_no_shaping(text):
+            return PlainCell(text, style)
+        return ThaiParagraph(text, style, markup=markup)
 
-    data = [[cell(h, header_style) for h in headers]]
-    data += [[cell(value, cell_styles[i]) for i, value in enumerate(row)] for row in rows]
-    table = Table(data, colWidths=col_widths, repeatRows=1 if repeat_header else 0)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID_COLOR)),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_BACKGROUND)),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 5),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 5),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-            ]
-        )
+    header = [cell(h, header_style) for h in headers]
+    body = [[cell(value, cell_styles[i]) for i, value in enumerate(row)] for row in rows]
+    return PagedTable(header, body, col_widths, repeat_header=repeat_header)
+
+
+PADDING = {"left": 5, "right": 5, "top": 3, "bottom": 2}
+_THAI_DIGITS = frozenset("๐๑๒๓๔๕๖๗๘๙")
+
+
+def _needs_no_shaping(text: str) -> bool:
+    """Numbers, codes and Latin text: one glyph per character, nothing for HarfBuzz to do."""
+    return all(ch.isascii() or ch in _THAI_DIGITS for ch in text) and "\n" not in text
+
+
+def PlainCell(text: str, style):
+    return _plain_cell_class()(text, style)
+
+
+@functools.cache
+def _plain_cell_class():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable
+
+    class _PlainCell(Flowable):
+        """A one-line cell of text that needs no shaping (most cells of a rank list: ranks, exam
+        numbers, scores), drawn directly; falls back to a ThaiParagraph when it does not fit."""
+
+        def __init__(self, text, style):
+            super().__init__()
+            self.text, self.style = text, style
+            self._fallback = None
+
+        def wrap(self, availWidth, availHeight):
+            text_width = stringWidth(self.text, self.style.fontName, self.style.fontSize)
+            if text_width > availWidth:
+                self._fallback = self._fallback or ThaiParagraph(self.text, self.style, markup=False)
+                return self._fallback.wrap(availWidth, availHeight)
+            self._fallback = None
+            self.width, self.height = availWidth, self.style.leading
+            return self.width, self.height
+
+        def draw(self):
+            if self._fallback is not None:
+                self._fallback.drawOn(self.canv, 0, 0)
+                return
+            canv, style = self.canv, self.style
+            canv.setFont(style.fontName, style.fontSize)
+            canv.setFillColor(style.textColor)
+            # the baseline where reportlab's Paragraph puts a single line of this leading
+            y = self.height - style.fontSize - (style.leading - style.fontSize) / 2 + style.fontSize * 0.2
+            if style.alignment == 1:
+                canv.drawCentredString(self.width / 2, y, self.text)
+            elif style.alignment == 2:
+                canv.drawRightString(self.width, y, self.text)
+            else:
+                canv.drawString(0, y, self.text)
+
+        def line_texts(self):
+            return [self.text]
+
+    return _PlainCell
+
+
+def _table_style():
+    from reportlab.lib import colors
+    from reportlab.platypus import TableStyle
+
+    return TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(GRID_COLOR)),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(HEADER_BACKGROUND)),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (-1, -1), PADDING["left"]),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PADDING["right"]),
+            ("TOPPADDING", (0, 0), (-1, -1), PADDING["top"]),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING["bottom"]),
+        ]
     )
-    return table
+
+
+@functools.cache
+def _paged_table_class():
+    """Built on first use so that importing this module does not import reportlab."""
+    from reportlab.platypus import Flowable, Table
+
+    class _PagedTable(Flowable):
+        """A table that paginates itself from row heights measured once.
+
+        reportlab's Table re-measures every remaining row each time it splits, so a table of n rows
+        over p pages costs n × p cell layouts (a 10,000-row rank list took minutes). Here each row
+        is measured once; a split cuts after the last row that fits and draws that page as a small
+        reportlab Table, with the header repeated when asked.
+        """
+
+        def __init__(self, header, body, col_widths, *, repeat_header=True, heights=None):
+            super().__init__()
+            self.header = header  # None: no header row on this part
+            self.body = body
+            self.col_widths = list(col_widths)
+            self.repeat_header = repeat_header
+            self.hAlign = "CENTER"  # as reportlab's Table; callers may change it
+            self._heights = heights  # (header height, [row heights]) once measured
+
+        def _row_height(self, row) -> float:
+            tallest = 0.0
+            for cell_flowable, width in zip(row, self.col_widths, strict=True):
+                inner = width - PADDING["left"] - PADDING["right"]
+                tallest = max(tallest, cell_flowable.wrap(inner, 1e9)[1])
+            return tallest + PADDING["top"] + PADDING["bottom"]
+
+        def _measure(self):
+            if self._heights is None:
+                header_height = self._row_height(self.header) if self.header is not None else 0.0
+                self._heights = (header_height, [self._row_height(row) for row in self.body])
+            return self._heights
+
+        def _table(self, rows, header):
+            data = [header, *rows] if header is not None else list(rows)
+            table = Table(data, colWidths=self.col_widths, repeatRows=1 if header is not None else 0)
+            table.setStyle(_table_style())
+            table.hAlign = self.hAlign
+            return table
+
+        def wrap(self, availWidth, availHeight):
+            header_height, heights = self._measure()
+            self.width = sum(self.col_widths)
+            self.height = header_height + sum(heights)
+            return self.width, self.height
+
+        def split(self, availWidth, availHeight):
+            header_height, heights = self._measure()
+            room = availHeight - header_height - 1  # 1 pt for rounding and grid lines
+            fit, used = 0, 0.0
+            while fit < len(heights) and used + heights[fit] <= room:
+                used += heights[fit]
+                fit += 1
+            if fit == 0:
+                return []
+            first = self._table(self.body[:fit], self.header)
+            if fit == len(heights):
+                return [first]
+            next_header = self.header if self.repeat_header else None
+            rest = _PagedTable(
+                next_header,
+                self.body[fit:],
+                self.col_widths,
+                repeat_header=self.repeat_header,
+                heights=(header_height if next_header is not None else 0.0, heights[fit:]),
+            )
+            rest.hAlign = self.hAlign
+            return [first, rest]
+
+        def draw(self):
+            table = self._table(self.body, self.header)
+            table.wrapOn(self.canv, self.width, self.height)
+            table.drawOn(self.canv, 0, 0)
+
+    return _PagedTable
+
+
+def PagedTable(header, body, col_widths, *, repeat_header=True):
+    return _paged_table_class()(header, body, col_widths, repeat_header=repeat_header)
