@@ -1,7 +1,7 @@
 """Render a published rank list of N rows (default 10,000) as the Thai PDF announcement and its
 CSV / Excel / HTML twins, through the publication app's real renderers (no database).
 
-    DEBUG=1 .venv/bin/python bench/rank_list_pdf.py [--rows 10000] [--out var/bench/rank_list.pdf] [--trace-memory]
+    DEBUG=1 .venv/bin/python bench/rank_list_pdf.py [--rows 10000] [--out FILE] [--trace-memory]
 
 Prints the time and peak memory of each file. Goal (issue 5): the PDF in under 30 s on this
 2-core machine.
