@@ -5,6 +5,7 @@ so neither this test run's variables (DATABASE_URL, REDIS_URL, ...) nor pytest's
 detection leak in: a plain `python` is what daphne, the worker and manage.py are.
 """
 
+import base64
 import json
 import os
 import secrets
@@ -21,6 +22,7 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "exam.bangkok.go.th",
     "DATABASE_URL": "postgres://exam:secret@db.internal:5432/exam",
     "REDIS_URL": "redis://redis.internal:6379/0",
+    "PLATFORM_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
 }
 DUMP = """
 import json
@@ -179,3 +181,10 @@ def test_settings_testing_env_forces_test_mode_outside_pytest():
     loaded = load_settings({"TESTING": "1"})
     assert loaded["TESTING"] is True
     assert loaded["DEBUG"] is False
+
+
+def test_settings_production_without_a_signing_key_fails_check_deploy():
+    env = {k: v for k, v in PRODUCTION.items() if k != "PLATFORM_SIGNING_KEY"}
+    result = run_python(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert result.returncode != 0
+    assert "PLATFORM_SIGNING_KEY" in result.stdout + result.stderr

@@ -152,8 +152,12 @@ PYEOF
 
 write_env() {
 	local secret=$STATE/secret_key
+	local signing_key=$STATE/signing_key
 	if [ ! -s "$secret" ]; then
 		(umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(64))' >"$secret")
+	fi
+	if [ ! -s "$signing_key" ]; then
+		(umask 077 && "$PY" -c 'import base64, secrets; print(base64.b64encode(secrets.token_bytes(32)).decode())' >"$signing_key")
 	fi
 	# The same variables a production EnvironmentFile holds (deploy/env.example), with the TLS-only
 	# protections off: loopback has no TLS, so secure cookies would never be sent back.
@@ -165,6 +169,8 @@ DJANGO_SETTINGS_MODULE=exam_platform.settings
 DEBUG=0
 TESTING=0
 SECRET_KEY=$(cat "$secret")
+PLATFORM_SIGNING_KEY_FILE=$signing_key
+PRIVATE_MEDIA_ROOT=$STATE/private
 ALLOWED_HOSTS=127.0.0.1,localhost
 DATABASE_URL=$DATABASE_URL_LB
 REDIS_URL=$REDIS_URL_LB
