@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "exam_platform.common.context_processors.ui_preferences",
+                "exam_platform.common.navigation.navigation",
             ],
         },
     },

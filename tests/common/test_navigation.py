@@ -1,0 +1,71 @@
+import pytest
+from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from exam_platform.accounts.roles import Role
+from tests.factories import make_candidate, make_staff
+
+pytestmark = pytest.mark.django_db
+
+
+def verified_client(client, user):
+    device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def nav_html(response) -> str:
+    html = response.content.decode()
+    return html[html.index('<nav class="site-nav"') : html.index("</nav>")]
+
+
+def test_anonymous_menu_shows_public_lists_and_verification(client):
+    nav = nav_html(client.get(reverse("accounts:login")))
+    assert reverse("publication:lists") in nav
+    assert reverse("publication:verify") in nav
+    assert reverse("qb:home") not in nav
+
+
+def test_candidate_home_redirects_to_own_exams_and_menu_has_only_candidate_areas(client):
+    candidate = make_candidate()
+    client.force_login(candidate.user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delivery:candidate_home")
+    nav = nav_html(client.get(reverse("delivery:candidate_home")))
+    for name in ("delivery:candidate_home", "publication:results", "eligibility:my_calls"):
+        assert reverse(name) in nav
+    for name in ("qb:home", "delivery:rounds", "scoring:rounds"):
+        assert reverse(name) not in nav
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "hidden"),
+    [
+        (
+            Role.EXAMINER,
+            ["qb:home", "scoring:essay_rounds"],
+            ["delivery:rounds", "publication:officer_index"],
+        ),
+        (
+            Role.EXAM_OFFICER,
+            ["delivery:rounds", "scoring:rounds", "publication:officer_index", "eligibility:officer_index"],
+            ["qb:home"],
+        ),
+        (Role.PROCTOR, ["accounts:two_factor_settings"], ["qb:home", "delivery:rounds", "scoring:rounds"]),
+    ],
+)
+def test_staff_menu_follows_roles_and_every_shown_link_opens(client, role, shown, hidden):
+    staff = make_staff(role)
+    client = verified_client(client, staff)
+    home = client.get(reverse("home"))
+    nav = nav_html(home)
+    for name in shown:
+        assert reverse(name) in nav
+        assert client.get(reverse(name)).status_code == 200, name
+    for name in hidden:
+        assert reverse(name) not in nav
