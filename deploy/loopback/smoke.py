@@ -184,8 +184,8 @@ def log_in(client: Client, password: str) -> None:
     check("sessionid" in client.cookies, "session cookie set")
     session_headers = [h for h in client.set_cookie_headers if h.startswith("sessionid=")]
     check("httponly" in session_headers[-1].lower(), "session cookie is HttpOnly")
-    response, _ = client.request("GET", "/")
-    check(response.status == 200, "GET / with the session: 200 (logged in, no two-factor for candidates)")
+    response, _ = client.request("GET", "/exam/")
+    check(response.status == 200, "GET /exam/ with the session: 200 (candidates need no two-factor)")
 
 
 def ping(stack: ExitStack, uri: str, origin: str, cookie: str | None) -> dict:
