@@ -305,6 +305,8 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 1.0)
 # A claimed job whose worker stops heart-beating for this long is taken again by another worker.
 WORKER_LEASE_SECONDS = envint("WORKER_LEASE_SECONDS", 120)
+# Successful jobs are deleted after this many days (the hourly common.purge_jobs job).
+JOB_RETENTION_DAYS = envint("JOB_RETENTION_DAYS", 7)
 # Modules imported for their @job_handler functions besides every app's `jobs` module (tests, diagnostics).
 WORKER_EXTRA_JOB_MODULES = envlist("WORKER_EXTRA_JOB_MODULES", [])
 

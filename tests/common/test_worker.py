@@ -424,3 +424,33 @@ def test_run_worker_sigterm_finishes_the_current_job_then_exits(transactional_db
     assert waiting.status == "pending"
     assert "SIGTERM received, finishing the current job" in output
     assert f"job tests.sleep#{current.pk} done" in output
+
+
+@pytest.mark.django_db
+def test_purge_jobs_deletes_only_successful_jobs_older_than_retention(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exam_platform.common.jobs.builtin import purge_finished_jobs
+
+    settings.JOB_RETENTION_DAYS = 7
+    old = timezone.now() - timedelta(days=8)
+    recent = timezone.now() - timedelta(days=6)
+    old_done = Job.objects.create(kind="x", status=Job.Status.DONE, finished_at=old)
+    old_failed = Job.objects.create(kind="x", status=Job.Status.FAILED, finished_at=old)
+    recent_done = Job.objects.create(kind="x", status=Job.Status.DONE, finished_at=recent)
+    pending = Job.objects.create(kind="x")
+
+    result = purge_finished_jobs(Job(kind="common.purge_jobs"))
+
+    assert result["deleted"] == 1
+    assert set(Job.objects.values_list("pk", flat=True)) == {old_failed.pk, recent_done.pk, pending.pk}
+    assert not Job.objects.filter(pk=old_done.pk).exists()
+
+
+def test_audit_verification_and_job_purge_are_scheduled_hourly():
+    from exam_platform.common.jobs.worker import _periodic
+
+    assert _periodic["audit.verify_chain"] == 3600
+    assert _periodic["common.purge_jobs"] == 3600

@@ -5,6 +5,7 @@ import logging
 from exam_platform.common.audit import verify_chain
 
 from .registry import job_handler
+from .worker import periodic_job
 
 logger = logging.getLogger("exam_platform.audit")
 
@@ -17,3 +18,23 @@ def verify_audit_chain(job) -> dict:
     if not report.ok:
         logger.error("audit chain broken at entry #%s: %s", report.broken_seq, report.reason)
     return report.as_dict()
+
+
+@job_handler("common.purge_jobs")
+def purge_finished_jobs(job) -> dict:
+    """Delete jobs that finished successfully more than settings.JOB_RETENTION_DAYS ago. Periodic
+    jobs alone add thousands of rows a day; failed jobs are kept for whoever investigates them."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from exam_platform.common.models import Job
+
+    cutoff = timezone.now() - timedelta(days=settings.JOB_RETENTION_DAYS)
+    deleted, _ = Job.objects.filter(status=Job.Status.DONE, finished_at__lt=cutoff).delete()
+    return {"deleted": deleted, "cutoff": cutoff.isoformat()}
+
+
+periodic_job("audit.verify_chain", 3600)
+periodic_job("common.purge_jobs", 3600)
