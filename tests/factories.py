@@ -101,3 +101,18 @@ def make_item(bank, *, actor=None, status="draft", **kwargs):
         Item.objects.filter(pk=item.pk).update(status=status)
         item.refresh_from_db()
     return item
+
+
+def log_in(client, user):
+    """`client` logged in as `user`; staff also pass two-factor (a confirmed TOTP device recorded in
+    the session, as django_otp.login() would), since the middleware demands it on every page."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    if user.requires_two_factor:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

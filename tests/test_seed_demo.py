@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import json
 import re
@@ -8,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.accounts.models import Candidate, User
@@ -21,7 +23,14 @@ from exam_platform.accounts.services.demo_accounts import (
 )
 from exam_platform.common.models import AuditEntry
 from exam_platform.common.national_id import format_national_id, is_valid
-from question_bank.models import Bank, Category, Choice, Item, ItemVersion
+from exam_platform.delivery.models import ExamRound, ExamSession, RosterEntry
+from exam_platform.delivery.services.demo_exam import (
+    DEMO_ROUND_CODE,
+    DEMO_ROUND_TITLE,
+    DEMO_SUBJECTS,
+    reset_demo_window,
+)
+from question_bank.models import Bank, BankMembership, Category, Choice, Item, ItemVersion, Paper
 from question_bank.services.demo_bank import (
     DEMO_BANK_CODE,
     DEMO_DATA_DIR,
@@ -389,3 +398,135 @@ def test_demo_staff_logs_in_and_passes_two_factor_with_the_demo_code(client):
         client.session.get("otp_device_id")
         == TOTPDevice.objects.get(user__username="demo.examiner").persistent_id
     )
+
+
+# --- the demo exam ------------------------------------------------------------------------
+
+
+def _printed_row(output: str, national_id: str) -> list[str]:
+    """The demo-candidate row seed_demo printed for this national ID, split into its columns."""
+    login = format_national_id(national_id)
+    line = next(line for line in output.splitlines() if login in line and "DEMO-" in line)
+    return re.split(r"\s{2,}", line.strip())
+
+
+@pytest.mark.django_db
+def test_seed_demo_candidate_checks_in_with_printed_details_and_starts_a_20_item_exam(settings, client):
+    settings.DEBUG = True
+    output = _seed()
+    person = DEMO_CANDIDATES[2]
+    _name, login, password, birth, application, *_rest = _printed_row(output, person.national_id)
+    client.post(reverse("accounts:login"), {"username": login, "password": password})
+    entry = RosterEntry.objects.get(
+        session__round__code=DEMO_ROUND_CODE, candidate__national_id=person.national_id
+    )
+
+    home = client.get(reverse("delivery:candidate_home"))
+    checkin_url = reverse("delivery:candidate_check_in", args=[entry.pk])
+    response = client.post(
+        checkin_url,
+        {
+            "national_id": login,
+            "date_of_birth": birth,
+            "application_number": application,
+            "accept_rules": "on",
+        },
+    )
+    entry.refresh_from_db()
+    started = client.post(reverse("delivery:attempt_start", args=[entry.pk]))
+    page = client.get(started["Location"])
+
+    assert (birth, application) == ("28/07/2535", "DEMO-2569-0003")
+    assert checkin_url in home.content.decode()
+    assert DEMO_ROUND_TITLE in home.content.decode()
+    assert response.status_code == 302 and entry.checked_in_at is not None
+    assert page.status_code == 200
+    attempt = entry.attempt
+    assert sum(len(section["items"]) for section in attempt.form["sections"]) == 20
+    assert page.content.decode().count('class="exam-question card"') == 20
+    assert entry.accommodations == {"extra_time_percent": 50, "large_text": True}
+    assert attempt.deadline - attempt.started_at == dt.timedelta(minutes=45)
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_locked_paper_a_seated_roster_and_an_open_week_long_session(settings):
+    settings.DEBUG = True
+    before = timezone.now()
+
+    _seed()
+
+    session = ExamSession.objects.select_related("paper", "round").get()
+    paper = session.paper
+    sections = list(paper.sections.order_by("position"))
+    entries = list(session.roster.order_by("application_number"))
+    assert (paper.title, paper.status, paper.duration_minutes) == ("ภาค ก ตัวอย่าง", Paper.Status.LOCKED, 30)
+    assert [[r.category.code for r in s.rules.all()] for s in sections] == [[c] for c in DEMO_SUBJECTS]
+    assert [r.count for s in sections for r in s.rules.all()] == [5, 5, 5, 5]
+    assert BankMembership.objects.get(bank__code=DEMO_BANK_CODE).user.username == "demo.examiner"
+    assert BankMembership.objects.get(bank__code=DEMO_BANK_CODE).role == BankMembership.Role.OWNER
+    assert session.round.title == DEMO_ROUND_TITLE
+    assert (
+        before - dt.timedelta(minutes=10, seconds=5) <= session.opens_at <= before - dt.timedelta(minutes=9)
+    )
+    assert session.closes_at - session.opens_at == dt.timedelta(days=7)
+    assert session.closes_at - session.late_entry_until == dt.timedelta(minutes=30)
+    assert [(e.exam_number, e.seat_number) for e in entries] == [("00001", 1), ("00002", 2), ("00003", 3)]
+    assert all(e.room_id and e.checked_in_at is None for e in entries)
+    assert [bool(e.accommodations) for e in entries] == [False, False, True]
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_keeps_one_round_session_and_paper(settings):
+    settings.DEBUG = True
+    _seed()
+    audits = AuditEntry.objects.count()
+
+    output = _seed()
+
+    assert (ExamRound.objects.count(), ExamSession.objects.count(), Paper.objects.count()) == (1, 1, 1)
+    assert RosterEntry.objects.count() == 3
+    assert AuditEntry.objects.count() == audits
+    assert f"[{DEMO_ROUND_CODE}]: already present" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_closed_session_says_so_and_reset_exam_reopens_it(settings):
+    settings.DEBUG = True
+    _seed()
+    past = timezone.now() - dt.timedelta(days=10)
+    ExamSession.objects.update(
+        opens_at=past, late_entry_until=past + dt.timedelta(days=1), closes_at=past + dt.timedelta(days=1)
+    )
+
+    closed_output = _seed()
+    reset_output = _seed(reset_exam=True)
+
+    session = ExamSession.objects.get()
+    now = timezone.now()
+    assert "seed_demo --reset-exam" in closed_output
+    assert "--reset-exam" not in reset_output.split("demo exam")[1]
+    assert session.opens_at <= now <= session.late_entry_until
+    assert session.closes_at - session.opens_at == dt.timedelta(days=7)
+    entry = AuditEntry.objects.filter(action="delivery.session.demo_window").latest("pk")
+    assert entry.object_id == str(session.pk)
+    assert ExamRound.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_seed_demo_reset_exam_refused_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="--reset-exam"):
+        _seed(force=True, reset_exam=True)
+
+    assert ExamSession.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_reset_demo_window_refuses_a_session_that_is_not_the_demo_one(settings):
+    settings.DEBUG = True
+    _seed()
+    ExamRound.objects.update(code="real-round")
+
+    with pytest.raises(ValueError, match="demo session"):
+        reset_demo_window(ExamSession.objects.get(), actor=None)

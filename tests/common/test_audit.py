@@ -15,6 +15,7 @@ from django.test import RequestFactory
 from exam_platform.common import audit
 from exam_platform.common.audit import GENESIS_HASH, compute_hash, record_audit, verify_chain
 from exam_platform.common.models import AuditEntry
+from tests.factories import log_in as _verified_client
 from tests.factories import make_staff
 
 postgres_only = pytest.mark.skipif(
@@ -291,18 +292,6 @@ def test_record_audit_without_the_lock_forks_the_chain(transactional_db, slow_ap
     links = Counter(AuditEntry.objects.values_list("prev_hash", flat=True))
     assert max(links.values()) > 1
     assert verify_chain().ok is False
-
-
-def _verified_client(client, user):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def test_audit_admin_is_read_only_for_auditors(db, client):

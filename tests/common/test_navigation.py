@@ -1,21 +1,11 @@
 import pytest
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.accounts.roles import Role
+from tests.factories import log_in as verified_client
 from tests.factories import make_candidate, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def verified_client(client, user):
-    device = TOTPDevice.objects.create(user=user, name="t", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def nav_html(response) -> str:

@@ -5,12 +5,11 @@ import datetime as dt
 import itertools
 
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.delivery.models import RosterEntry
 from exam_platform.delivery.services.rounds import add_room, create_round, create_session
 from question_bank.models import Paper
+from tests.factories import log_in as verified_client  # noqa: F401 - re-exported for the delivery tests
 from tests.factories import make_bank, make_staff
 
 _n = itertools.count(1)
@@ -31,16 +30,6 @@ THAI_HEADERS = [
 
 def make_officer(*roles):
     return make_staff(*(roles or ("exam_officer",)))
-
-
-def verified_client(client, user):
-    """`client` logged in as staff `user` who has passed two-factor."""
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def make_paper(*, locked=True):

@@ -6,28 +6,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern, get_resolver
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.common.models import AuditEntry
 from question_bank import access
 from question_bank.models import BankMembership, Paper
 from question_bank.services.banks import MembershipError, add_member, change_member_role, remove_member
 from question_bank.services.media import upload_media
-from tests.factories import make_bank, make_candidate, make_examiner, make_item, make_staff
+from tests.factories import log_in, make_bank, make_candidate, make_examiner, make_item, make_staff
 from tests.question_bank.test_media import image_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(client, user):
-    client.force_login(user)
-    if user.requires_two_factor:
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 class World:

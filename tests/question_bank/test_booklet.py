@@ -8,13 +8,12 @@ from decimal import Decimal
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pypdf import PdfReader
 
 from exam_platform.common.models import AuditEntry
 from question_bank.models import MediaFile, Paper, PaperForm
 from question_bank.services.items import ChoiceData
+from tests.factories import log_in as login
 from tests.factories import make_bank, make_candidate, make_examiner, make_item
 
 WATERMARK_NAME = "วิมลรัตน์ ตรวจสอบ"
@@ -131,16 +130,6 @@ def paper(people):
     return lock_form(
         bank, [("ภาษาไทย", [single_c, single_a, multiple]), ("ความรู้ทั่วไป", [numeric, short, essay])]
     )
-
-
-def login(client, user):
-    client.force_login(user)
-    if user.requires_two_factor:
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 def pages_text(content: bytes) -> list[str]:

@@ -5,24 +5,12 @@ import re
 
 import pytest
 from django.template.loader import get_template, render_to_string
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from question_bank.models import Choice, Item, ItemVersion
 from question_bank.services.items import ChoiceData
-from tests.factories import make_bank, make_candidate, make_examiner, make_item, topic_of
+from tests.factories import log_in, make_bank, make_candidate, make_examiner, make_item, topic_of
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(client, user):
-    """A logged-in staff session that has passed two-factor (the middleware demands it)."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def editor_post(bank, *, stem="ข้อใดสะกดถูกต้อง", choices=(), correct=0, item_type="single", **fields):

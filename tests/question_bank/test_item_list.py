@@ -3,25 +3,13 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from question_bank.models import Category, Item
 from question_bank.queries import ItemFilters, item_list
 from question_bank.services.items import ChoiceData, create_items_bulk
-from tests.factories import item_data, make_bank, make_examiner, make_item
+from tests.factories import item_data, log_in, make_bank, make_examiner, make_item
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(client, user):
-    """A logged-in staff session that has passed two-factor (the middleware demands it)."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -5,26 +5,14 @@ from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from PIL import Image
 
 from exam_platform.common.models import AuditEntry
 from question_bank.models import MediaFile
 from question_bank.services.media import MediaError, check_image, upload_media
-from tests.factories import make_bank, make_candidate, make_examiner, make_staff
+from tests.factories import log_in, make_bank, make_candidate, make_examiner, make_staff
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(client, user):
-    client.force_login(user)
-    if user.requires_two_factor:
-        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 def image_bytes(fmt="PNG", size=(32, 20), colour=(10, 92, 54)) -> bytes:

@@ -6,14 +6,13 @@ import json
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.common.models import AuditEntry
 from question_bank.blueprint import BlueprintError, draw_candidate_form
 from question_bank.models import EnemyGroup, PaperForm, PaperSection, SectionRule, Tag
 from question_bank.services import papers as svc
 from question_bank.services.items import edit_item, item_data_from_version
+from tests.factories import log_in as _client_for
 from tests.factories import make_bank, make_candidate, make_examiner, make_item, topic_of
 
 
@@ -402,15 +401,6 @@ def test_enemy_group_edit_after_lock_does_not_change_frozen_pool(bank, owner):
 
 
 # --- pages ---------------------------------------------------------------------------------------
-
-
-def _client_for(client, user):
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -4,24 +4,12 @@ errors, comments and audit entries."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.common.models import AuditEntry
 from question_bank.models import Item, ItemComment
-from tests.factories import make_bank, make_examiner, make_item
+from tests.factories import log_in, make_bank, make_examiner, make_item
 
 pytestmark = pytest.mark.django_db
-
-
-def log_in(client, user):
-    """A logged-in staff session that has passed two-factor (the middleware demands it)."""
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

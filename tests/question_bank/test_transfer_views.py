@@ -4,27 +4,16 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.common.jobs.registry import load_handlers
 from exam_platform.common.jobs.worker import Worker
 from exam_platform.common.models import AuditEntry, Job
 from question_bank.models import Item
 from question_bank.views import transfer as transfer_views
-from tests.factories import make_bank, make_examiner, make_item
+from tests.factories import log_in, make_bank, make_examiner, make_item
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def log_in(client, user):
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture
