@@ -38,6 +38,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from django.urls import reverse
 from django.utils import timezone
@@ -99,6 +100,17 @@ class AttemptConsumer(AuthenticatedConsumer):
 
     def extra_groups(self) -> list[str]:
         return [attempt_group_name(self.attempt_uid)]
+
+    async def dispatch(self, message) -> None:
+        """Channels' dispatch runs close_old_connections() through sync_to_async before EVERY
+        handler: a hop through the process's one sync thread per save, queued behind whatever sync
+        work (page renders, starts) the process has (docs/performance.md). Nothing here touches
+        Django's connection outside database_sync_to_async, which closes old connections itself,
+        and saves go through delivery.answers' own pool, so the hop is skipped."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connected(self) -> None:
         await self.send_json(

@@ -40,7 +40,8 @@ def test_login_candidate_never_asked_for_two_factor(client, candidate):
 
     response = client.get(reverse("home"))
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delivery:candidate_home")  # their exams, no two-factor step
 
 
 @pytest.mark.parametrize("username", ["1-2345", "1234567890123", "๑๒๓", "not an id at all"])

@@ -60,7 +60,8 @@ def test_staff_two_factor_candidate_never_redirected(client, candidate):
 
     response = client.get("/")
 
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == "/exam/"  # their exams, not a two-factor page
 
 
 @pytest.mark.parametrize("path", ["/accounts/two-factor/", "/admin/", "/admin/accounts/user/"])

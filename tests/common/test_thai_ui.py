@@ -167,10 +167,10 @@ def test_home_page_candidate_sees_greeting_in_thai(client):
     candidate.user.save()
     client.force_login(candidate.user)
 
-    text = client.get("/").content.decode()
+    text = client.get("/", follow=True).content.decode()
 
-    assert "สวัสดี นางสาวเกศินี ใจดี" in text
-    assert "บทบาทของคุณ: ผู้สมัครสอบ" in text
+    assert "นางสาวเกศินี ใจดี" in text  # the header names the candidate (never by national ID)
+    assert "การสอบของฉัน" in text
 
 
 def test_django_own_strings_are_thai_in_thai_ui():
@@ -479,8 +479,8 @@ def test_browser_keyboard_language_switch_and_screenshots(live_server):
                 page.fill("#id_username", candidate.national_id)
                 page.fill("#id_password", PASSWORD)
                 page.keyboard.press("Enter")
-                page.wait_for_url(live_server.url + "/")
-                assert page.locator("h1").inner_text() == "สวัสดี นางสาวเกศินี ใจดี"
+                page.wait_for_url(live_server.url + "/exam/")
+                assert page.locator(".who").inner_text() == "นางสาวเกศินี ใจดี"
                 assert page.evaluate("document.documentElement.scrollWidth") <= width
                 page.screenshot(path=SCREENSHOTS / f"home-candidate-th-{width}.png", full_page=True)
                 # The skip link is the first stop for Tab, visible when focused, and lands on <main>.
