@@ -13,21 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from io import BytesIO
 
 from django.utils import timezone
 from reportlab.lib.units import cm
 
 from exam_platform.common.pdf.document import (
-    CONTENT_HEIGHT,
-    CONTENT_WIDTH,
     FURNITURE_COLOR,
     FURNITURE_SIZE,
     MARGIN_BOTTOM,
     MARGIN_LEFT,
     MARGIN_RIGHT,
     MARGIN_TOP,
-    PAGE_SIZE,
     page_label,
 )
 from exam_platform.common.thai_dates import format_thai_date
@@ -153,49 +149,18 @@ def draw_watermark(canvas, text: str) -> None:
 
 
 def build_document(story: list, *, title: str, furniture: PaperFurniture, subject: str = "") -> bytes:
-    """A4 pages with the shared margins; watermark under the text, furniture over it; metadata set."""
-    from functools import partial
+    """The shared A4 layout (common.pdf.render_pages) with the watermark under the text, the
+    furniture over it, and the downloader in the metadata."""
+    from exam_platform.common.pdf.document import render_pages
 
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-
-    from exam_platform.common.pdf import register_thai_fonts
-    from exam_platform.common.pdf.document import FurnishedCanvas
-    from exam_platform.common.pdf.fonts import REGULAR
-
-    register_thai_fonts()
     marks = furniture.marks
-    buffer = BytesIO()
-    doc = BaseDocTemplate(
-        buffer,
-        pagesize=PAGE_SIZE,
-        leftMargin=MARGIN_LEFT,
-        rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
+    return render_pages(
+        story,
+        furniture=furniture,
         title=title,
         author=marks.downloader.label,
         subject=" — ".join(part for part in (subject, marks.download_line) if part),
         keywords=marks.keywords,
         creator="exam_platform question bank",
-        lang="th",
-        invariant=1,
-        initialFontName=REGULAR,
-        initialFontSize=16,
+        on_page=lambda canvas, _doc: draw_watermark(canvas, marks.watermark),
     )
-    frame = Frame(
-        MARGIN_LEFT,
-        MARGIN_BOTTOM,
-        CONTENT_WIDTH,
-        CONTENT_HEIGHT,
-        id="body",
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-    )
-    template = PageTemplate(
-        id="page", frames=[frame], onPage=lambda canvas, _doc: draw_watermark(canvas, marks.watermark)
-    )
-    doc.addPageTemplates([template])
-    doc.build(list(story), canvasmaker=partial(FurnishedCanvas, furniture=furniture))
-    return buffer.getvalue()

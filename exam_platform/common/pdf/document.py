@@ -123,11 +123,6 @@ def build_pdf(
     ``header`` is the running header (defaults to ``title``; "" for none). ``thai_digits`` writes page
     numbers and the printed date in Thai digits. The output is byte-for-byte reproducible.
     """
-    from functools import partial
-
-    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-
-    register_thai_fonts()
     furniture = PageFurniture(
         header=title if header is None else header,
         header_on_first_page=header_on_first_page,
@@ -135,6 +130,27 @@ def build_pdf(
         printed_on=printed_on,
         thai_digits=thai_digits,
     )
+    return render_pages(story, furniture=furniture, title=title, author=author, subject=subject)
+
+
+def render_pages(
+    story: list,
+    *,
+    furniture,
+    title: str,
+    author: str,
+    subject: str = "",
+    keywords: str = "",
+    creator: str = "exam_platform",
+    on_page=None,
+) -> bytes:
+    """The shared A4 layout: margins, one body frame, ``furniture`` (header, footer, page X of Y)
+    drawn over the page, ``on_page(canvas, doc)`` (e.g. a watermark) under the text, metadata."""
+    from functools import partial
+
+    from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+    register_thai_fonts()
     buffer = BytesIO()
     doc = BaseDocTemplate(
         buffer,
@@ -146,7 +162,8 @@ def build_pdf(
         title=title,
         author=author,
         subject=subject,
-        creator="exam_platform",
+        keywords=keywords,
+        creator=creator,
         lang="th",
         invariant=1,
         initialFontName=REGULAR,
@@ -163,6 +180,7 @@ def build_pdf(
         topPadding=0,
         bottomPadding=0,
     )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
+    template = PageTemplate(id="page", frames=[frame], **({"onPage": on_page} if on_page else {}))
+    doc.addPageTemplates([template])
     doc.build(list(story), canvasmaker=partial(FurnishedCanvas, furniture=furniture))
     return buffer.getvalue()
