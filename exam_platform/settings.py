@@ -133,6 +133,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # Default: an SQLite file in the checkout. PostgreSQL goes through psycopg's pool; under ASGI
 # connections are never persistent (CONN_MAX_AGE=0), the pool does the reuse.
+DB_POOL_MAX = envint("DB_POOL_MAX", 20)
+# HTTP requests let into Django at once per server process; more wait in the event loop instead of
+# each taking a thread and a pooled connection (exam_platform/common/admission.py).
+HTTP_CONCURRENCY = envint("HTTP_CONCURRENCY", DB_POOL_MAX)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
 try:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
@@ -142,7 +146,7 @@ if _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
     _db["OPTIONS"]["pool"] = {
         "min_size": envint("DB_POOL_MIN", 2),
-        "max_size": envint("DB_POOL_MAX", 20),
+        "max_size": DB_POOL_MAX,
         "timeout": envint("DB_POOL_TIMEOUT", 10),
     }
     _db["TEST"] = {"NAME": os.environ.get("TEST_DATABASE_NAME") or None}
