@@ -5,7 +5,7 @@ pytest-django's `live_server`. Without the browser the e2e tests are skipped wit
 REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
 
 Fixtures:
-    browser            session-wide Chromium
+    browser            Chromium, one per test module
     page               a fresh context + page per test, base_url = live_server.url, Thai locale
     screenshot(name)   saves var/screenshots/<name>.png (full page) and returns the path
     login_as(user, device=None)
@@ -39,7 +39,10 @@ def _browser_required() -> bool:
     return os.environ.get("REQUIRE_BROWSER", "") == "1"
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an asyncio loop running in this thread
+# while it is open, and pytest-django runs database-free tests last, so a session-wide browser
+# would still be open when plain async tests (pytest-asyncio) run, and they could not start a loop.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         reason = f"Chromium not found at {CHROMIUM} (apt install chromium, or set CHROMIUM_PATH)"
