@@ -74,106 +74,83 @@ def _back(list_id: int):
     return redirect("eligibility:officer_list", list_id=list_id)
 
 
+def _form_action(request, form, list_id: int, action, success):
+    """The shape of every lifecycle POST: validate `form`, call `action(cleaned_data)` (one
+    service call), report its EligibilityError or `success(result)` as a message, back to the list."""
+    if form.is_valid():
+        try:
+            result = action(form.cleaned_data)
+        except EligibilityError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, success(result))
+    else:
+        _form_errors(request, form)
+    return _back(list_id)
+
+
 @require_POST
 def call_next_view(request, list_id: int):
     elist = access.get_list_for_officer(request.user, list_id)
-    form = CallNextForm(request.POST, eligibility_list=elist)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(elist.pk)
-    data = form.cleaned_data
-    try:
-        calls = call_next(
-            elist,
-            actor=request.user,
-            count=data["count"],
-            post=data["post"],
-            unit=data["unit"],
-            respond_days=data["respond_days"],
-            use_request=data["use_request"],
-            request=request,
-        )
-    except EligibilityError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("เรียกรายงานตัวแล้ว %(n)d คน (%(n)d called).") % {"n": len(calls)})
-    return _back(elist.pk)
+    return _form_action(
+        request,
+        CallNextForm(request.POST, eligibility_list=elist),
+        elist.pk,
+        lambda data: call_next(elist, actor=request.user, request=request, **data),
+        lambda calls: _("เรียกรายงานตัวแล้ว %(n)d คน (%(n)d called).") % {"n": len(calls)},
+    )
 
 
 @require_POST
 def call_outcome(request, call_id: int):
     call = access.get_call_for_officer(request.user, call_id)
-    form = OutcomeForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(call.eligibility_list_id)
-    try:
-        record_call_outcome(
-            call,
-            form.cleaned_data["outcome"],
-            actor=request.user,
-            notes=form.cleaned_data["notes"],
-            request=request,
-        )
-    except EligibilityError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("บันทึกผลแล้ว (Outcome recorded)."))
-    return _back(call.eligibility_list_id)
+    return _form_action(
+        request,
+        OutcomeForm(request.POST),
+        call.eligibility_list_id,
+        lambda data: record_call_outcome(
+            call, data["outcome"], actor=request.user, notes=data["notes"], request=request
+        ),
+        lambda _result: _("บันทึกผลแล้ว (Outcome recorded)."),
+    )
 
 
 @require_POST
 def use_request_create(request, list_id: int):
     elist = access.get_list_for_officer(request.user, list_id)
-    form = UseRequestForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(elist.pk)
-    try:
-        request_list_use(elist, actor=request.user, request=request, **form.cleaned_data)
-    except EligibilityError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("บันทึกคำขอใช้บัญชีแล้ว (Use request recorded)."))
-    return _back(elist.pk)
+    return _form_action(
+        request,
+        UseRequestForm(request.POST),
+        elist.pk,
+        lambda data: request_list_use(elist, actor=request.user, request=request, **data),
+        lambda _result: _("บันทึกคำขอใช้บัญชีแล้ว (Use request recorded)."),
+    )
 
 
 @require_POST
 def use_request_decide(request, request_id: int):
     use_request = access.get_use_request_for_officer(request.user, request_id)
-    form = DecideForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(use_request.eligibility_list_id)
-    try:
-        decide_use_request(
-            use_request,
-            form.cleaned_data["decision"] == "approve",
-            actor=request.user,
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-    except EligibilityError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("บันทึกผลการพิจารณาแล้ว (Decision recorded)."))
-    return _back(use_request.eligibility_list_id)
+    return _form_action(
+        request,
+        DecideForm(request.POST),
+        use_request.eligibility_list_id,
+        lambda data: decide_use_request(
+            use_request, data["decision"] == "approve", actor=request.user, note=data["note"], request=request
+        ),
+        lambda _result: _("บันทึกผลการพิจารณาแล้ว (Decision recorded)."),
+    )
 
 
 @require_POST
 def extend(request, list_id: int):
     elist = access.get_list_for_officer(request.user, list_id)
-    form = ExtendForm(request.POST)
-    if not form.is_valid():
-        _form_errors(request, form)
-        return _back(elist.pk)
-    try:
-        extend_validity(elist, actor=request.user, request=request, **form.cleaned_data)
-    except EligibilityError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("ขยายอายุบัญชีแล้ว (Validity extended)."))
-    return _back(elist.pk)
+    return _form_action(
+        request,
+        ExtendForm(request.POST),
+        elist.pk,
+        lambda data: extend_validity(elist, actor=request.user, request=request, **data),
+        lambda _result: _("ขยายอายุบัญชีแล้ว (Validity extended)."),
+    )
 
 
 def export_calls(request, list_id: int):
