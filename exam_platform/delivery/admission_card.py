@@ -70,47 +70,12 @@ def card_facts(entry) -> list[tuple[str, str]]:
     ]
 
 
-def _qr_flowable(data: str, size: float):
-    import segno
-    from reportlab.platypus import Flowable
-
-    class QrCode(Flowable):
-        """The QR code drawn as vector squares (sharp at any print resolution)."""
-
-        def __init__(self):
-            super().__init__()
-            self.matrix = [list(row) for row in segno.make(data, error="m").matrix_iter(scale=1, border=2)]
-            self.width = self.height = size
-
-        def wrap(self, available_width, available_height):
-            return size, size
-
-        def draw(self):
-            cell = size / len(self.matrix)
-            canvas = self.canv
-            canvas.setFillColorRGB(0, 0, 0)
-            for y, row in enumerate(self.matrix):
-                x = 0
-                while x < len(row):
-                    if row[x]:
-                        start = x
-                        while x < len(row) and row[x]:
-                            x += 1
-                        canvas.rect(
-                            start * cell, size - (y + 1) * cell, (x - start) * cell, cell, stroke=0, fill=1
-                        )
-                    else:
-                        x += 1
-
-    return QrCode()
-
-
 def _card_story(entry) -> list:
     from reportlab.lib import colors
     from reportlab.lib.units import cm
     from reportlab.platypus import Spacer, Table, TableStyle
 
-    from exam_platform.common.pdf import ThaiParagraph, thai_style
+    from exam_platform.common.pdf import ThaiParagraph, qr_code, thai_style
 
     title = thai_style(22, bold=True, align="center")
     subtitle = thai_style(14, align="center")
@@ -158,7 +123,7 @@ def _card_story(entry) -> list:
         )
     )
     qr_column = [
-        _qr_flowable(token, 3.4 * cm),
+        qr_code(token, 3.4 * cm),
         ThaiParagraph("สแกนเพื่อเช็กอิน", small, markup=False),
         ThaiParagraph("scan to check in", small, markup=False),
     ]

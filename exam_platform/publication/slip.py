@@ -87,8 +87,7 @@ def slip_pdf(result, *, rank=None, list_ref: str = "", list_title: str = "") -> 
     from reportlab.lib.units import cm
     from reportlab.platypus import Spacer, Table, TableStyle
 
-    from exam_platform.common.pdf import ThaiParagraph, build_pdf, thai_style, thai_table
-    from exam_platform.delivery.admission_card import _qr_flowable
+    from exam_platform.common.pdf import ThaiParagraph, build_pdf, qr_code, thai_style, thai_table
 
     entry, candidate = result.entry, result.entry.candidate
     token = make_slip_token(slip_fields(result, rank=rank, list_ref=list_ref))
@@ -113,7 +112,7 @@ def slip_pdf(result, *, rank=None, list_ref: str = "", list_title: str = "") -> 
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 2)])
     )
     qr = [
-        _qr_flowable(url, 4.2 * cm),
+        qr_code(url, 4.2 * cm),
         ThaiParagraph("สแกนเพื่อตรวจสอบ", thai_style(11, align="center"), markup=False),
         ThaiParagraph("scan to verify", thai_style(11, align="center"), markup=False),
     ]

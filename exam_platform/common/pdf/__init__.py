@@ -24,6 +24,7 @@ _EXPORTS = {
     "signature_block": "announcement",
     "table_to_csv": "twins",
     "table_to_html": "twins",
+    "qr_code": "qr",
 }
 
 __all__ = sorted(_EXPORTS)
