@@ -296,6 +296,9 @@ if WHITENOISE_USE_FINDERS:
 # --- Exam delivery --------------------------------------------------------------------------
 # Seconds after an attempt's deadline during which saves still in flight are accepted (DESIGN §4).
 ANSWER_GRACE_SECONDS = envint("ANSWER_GRACE_SECONDS", 10)
+# The waiting room starts each socket's attempt at opens_at plus up to this many seconds (random),
+# so that thousands of starts spread over a moment instead of one instant (delivery/consumers.py).
+EXAM_START_JITTER_SECONDS = envfloat("EXAM_START_JITTER_SECONDS", 1.0)
 
 # --- Publication (rank lists, score slips) ----------------------------------------------------
 # The platform's Ed25519 signing key: base64 of the raw 32-byte private key, or a file holding it.

@@ -35,6 +35,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from exam_platform.common.batching import Batcher
+
 from .validation import DEADLINE, SUBMITTED, Save
 
 logger = logging.getLogger(__name__)
@@ -228,54 +230,18 @@ async def write_batch(saves: Sequence[Save]) -> list[str | None]:
     return await sync_to_async(write_saves, thread_sensitive=True)(saves)
 
 
-class SaveBatcher:
+class SaveBatcher(Batcher):
     """Groups saves from every socket of an event loop into batches (group commit)."""
 
     def __init__(self, *, max_batch: int = MAX_BATCH, max_wait: float = MAX_WAIT_SECONDS):
-        self.max_batch = max_batch
-        self.max_wait = max_wait
-        self._queue: list[tuple[Save, asyncio.Future]] = []
-        self._runner: asyncio.Task | None = None
-        self._slots = asyncio.Semaphore(WRITERS_IN_FLIGHT)
-        self._writing: set[asyncio.Task] = set()
-
-    async def submit(self, saves: Sequence[Save]) -> list[str | None]:
-        """Verdicts for `saves` once their batch committed; raises if the batch failed."""
-        loop = asyncio.get_running_loop()
-        futures = [loop.create_future() for _ in saves]
-        self._queue.extend(zip(saves, futures, strict=True))
-        if self._runner is None or self._runner.done():
-            self._runner = loop.create_task(self._run())
-        return list(await asyncio.gather(*futures))
-
-    async def _run(self) -> None:
-        while self._queue:
-            if len(self._queue) < self.max_batch:
-                await asyncio.sleep(self.max_wait)  # let other sockets' saves join this batch
-            await self._slots.acquire()
-            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-            task = asyncio.get_running_loop().create_task(self._write(batch))
-            self._writing.add(task)
-            task.add_done_callback(self._writing.discard)
-
-    async def _write(self, batch: list[tuple[Save, asyncio.Future]]) -> None:
-        try:
-            codes = await write_batch([save for save, _future in batch])
-        except Exception as exc:
-            logger.exception("answers: a batch of %d saves failed; none acked", len(batch))
-            for _save, future in batch:
-                if not future.done():
-                    future.set_exception(exc)
-        else:
-            for (_save, future), code in zip(batch, codes, strict=True):
-                if not future.done():
-                    future.set_result(code)
-        finally:
-            self._slots.release()
-
-    async def drain(self) -> None:
-        while self._queue or self._writing or (self._runner and not self._runner.done()):
-            await asyncio.sleep(self.max_wait)
+        # write_batch is looked up at each batch, so tests can replace it.
+        super().__init__(
+            lambda saves: write_batch(saves),
+            max_batch=max_batch,
+            max_wait=max_wait,
+            in_flight=WRITERS_IN_FLIGHT,
+            name="answers (none acked)",
+        )
 
 
 _batchers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -23,6 +23,7 @@ import hashlib
 import json
 import random
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -82,44 +83,100 @@ def attempt_deadline(
 # --- the frozen form --------------------------------------------------------------------------
 
 
+class LockedPaperCache:
+    """What freezing a form reads from a locked paper, kept per process: the paper's frozen forms
+    (or per-candidate pool) by (paper id, content digest), and item versions with their choices by
+    version id. Both are immutable once the paper is locked (ItemVersion rows are never updated),
+    so the cache needs no invalidation; it is bounded and simply cleared when full. Without it every
+    start re-read 60 versions and 240 choices (docs/performance.md)."""
+
+    MAX_PAPERS = 32
+    MAX_VERSIONS = 20_000
+
+    def __init__(self):
+        self._papers: dict[tuple[int, str], tuple[list[dict], object | None]] = {}
+        self._versions: dict[int, dict] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._papers.clear()
+            self._versions.clear()
+
+    def forms(self, paper) -> tuple[list[dict], object | None]:
+        """(contents of forms 1..n in number order, the per-candidate pool or None)."""
+        from question_bank.blueprint import frozen_pool
+        from question_bank.models import Paper
+
+        key = (paper.pk, paper.content_digest)
+        cached = self._papers.get(key) if paper.content_digest else None
+        if cached is not None:
+            return cached
+        if paper.form_mode == Paper.FormMode.PER_CANDIDATE:
+            value = ([], frozen_pool(paper))
+        else:
+            value = ([f.content for f in paper.forms.filter(number__gt=0).order_by("number")], None)
+        if paper.content_digest:
+            with self._lock:
+                if len(self._papers) >= self.MAX_PAPERS:
+                    self._papers.clear()
+                self._papers[key] = value
+        return value
+
+    def versions(self, version_ids: list[int]) -> dict[int, dict]:
+        """version id → {"item_type", "stem", "language", "answer_spec", "choices": [{uid, html}]}
+        (choices in position order; never a key or correctness flag: only uid and text are read)."""
+        from question_bank.models import Choice, ItemVersion
+
+        missing = [pk for pk in set(version_ids) if pk not in self._versions]
+        if missing:
+            fetched = {
+                v["id"]: {**v, "choices": []}
+                for v in ItemVersion.objects.filter(pk__in=missing).values(
+                    "id", "item_type", "stem", "language", "answer_spec"
+                )
+            }
+            for row in (
+                Choice.objects.filter(version_id__in=missing)
+                .order_by("version_id", "position")
+                .values("version_id", "uid", "text")
+            ):
+                fetched[row["version_id"]]["choices"].append({"uid": str(row["uid"]), "html": row["text"]})
+            with self._lock:
+                if len(self._versions) + len(fetched) > self.MAX_VERSIONS:
+                    self._versions.clear()
+                self._versions.update(fetched)
+            return {pk: self._versions.get(pk) or fetched[pk] for pk in version_ids}
+        return {pk: self._versions[pk] for pk in version_ids}
+
+
+locked_papers = LockedPaperCache()
+
+
 def paper_form_content(paper, seed: int) -> dict:
     """The PaperForm.content this seed picks: the one form (fixed), form seed % form_count + 1
     (parallel), or a per-candidate draw from the pool frozen at lock."""
-    from question_bank.blueprint import draw_candidate_form
+    from question_bank.blueprint import draw_pool
     from question_bank.models import Paper
 
+    forms, pool = locked_papers.forms(paper)
     if paper.form_mode == Paper.FormMode.PER_CANDIDATE:
-        return draw_candidate_form(paper, seed)
-    forms = list(paper.forms.filter(number__gt=0).order_by("number"))
+        return draw_pool(pool, seed, number=0)
     if not forms:
         raise AttemptError("no_form", _("แบบทดสอบนี้ยังไม่มีชุดข้อสอบ (The paper has no frozen form)."))
     if paper.form_mode == Paper.FormMode.PARALLEL:
-        return forms[seed % len(forms)].content
-    return forms[0].content
+        return forms[seed % len(forms)]
+    return forms[0]
 
 
 def freeze_form(paper, seed: int) -> dict:
     """The Attempt.form document (see the Attempt docstring): stems and choices copied from the
-    exact item versions, items and choices in this seed's order. Never a key or correctness flag:
-    only choice uid and html are read from Choice rows (two queries for all versions)."""
-    from question_bank.models import Choice, ItemVersion
-
+    exact item versions, items and choices in this seed's order. Never a key or correctness flag.
+    Reads the locked paper through the per-process cache (no query once it is warm)."""
     content = paper_form_content(paper, seed)
     rng = random.Random(seed)
     version_ids = [entry["version"] for section in content["sections"] for entry in section["items"]]
-    versions = {
-        v["id"]: v
-        for v in ItemVersion.objects.filter(pk__in=version_ids).values(
-            "id", "item_type", "stem", "language", "answer_spec"
-        )
-    }
-    choices: dict[int, list[dict]] = {}
-    for row in (
-        Choice.objects.filter(version_id__in=version_ids)
-        .order_by("version_id", "position")
-        .values("version_id", "uid", "text")
-    ):
-        choices.setdefault(row["version_id"], []).append({"uid": str(row["uid"]), "html": row["text"]})
+    versions = locked_papers.versions(version_ids)
     sections = []
     for section in content["sections"]:
         entries = list(section["items"])
@@ -135,7 +192,7 @@ def freeze_form(paper, seed: int) -> dict:
                 "type": version["item_type"],
                 "stem": version["stem"],
                 "language": version["language"] or "th",
-                "choices": list(choices.get(entry["version"], [])),
+                "choices": list(version["choices"]),
             }
             if section.get("shuffle_choices"):
                 rng.shuffle(item["choices"])
@@ -162,48 +219,106 @@ def freeze_form(paper, seed: int) -> dict:
 # --- start ------------------------------------------------------------------------------------
 
 
+def _start_refusal(entry: RosterEntry, now: datetime) -> AttemptError | None:
+    """Why this entry may not start now, or None. Only a checked-in candidate inside the entry
+    window (opens_at ≤ now ≤ late_entry_until) starts."""
+    if entry.checked_in_at is None:
+        return AttemptError(
+            "not_checked_in",
+            _("ต้องยืนยันตัวตนและเช็กอินก่อนเริ่มสอบ (Check in before starting the exam)."),
+        )
+    session = entry.session
+    if now < session.opens_at:
+        return AttemptError("not_open", _("ยังไม่ถึงเวลาเริ่มสอบ (The exam has not opened yet)."))
+    if now > session.late_entry_until:
+        return AttemptError("closed", _("เลยเวลาที่อนุญาตให้เข้าสอบแล้ว (The late-entry time has passed)."))
+    return None
+
+
+def start_attempts(
+    entry_ids: list[int], *, now: datetime | None = None, request=None
+) -> dict[int, Attempt | AttemptError]:
+    """Start (or resume) the attempts of several roster entries in ONE transaction: entry id → its
+    Attempt (new, or the existing one of any status) or the AttemptError saying why not.
+
+    The waiting room starts every socket of a process through one of these per batch
+    (delivery.starter); the HTTP start is a batch of one. Entries are locked in id order (FOR
+    UPDATE of the entry rows only), forms are frozen from the per-process paper cache, the new
+    attempts are inserted in one statement, and the batch gets one audit entry ("attempt.start",
+    per attempt: entry, paper, form, seed, start and deadline) — a batch of one names its attempt
+    and candidate like any audited object."""
+    from django.db import connection
+
+    now = now or timezone.now()
+    results: dict[int, Attempt | AttemptError] = {}
+    with transaction.atomic():
+        entries = RosterEntry.objects.filter(pk__in=entry_ids).select_related(
+            "session__paper", "candidate__user"
+        )
+        if connection.vendor == "postgresql":
+            entries = entries.select_for_update(of=("self",))
+        entries = list(entries.order_by("pk"))
+        for attempt in Attempt.objects.filter(entry_id__in=[e.pk for e in entries]):
+            results[attempt.entry_id] = attempt
+        new: list[tuple[RosterEntry, Attempt]] = []
+        for entry in entries:
+            if entry.pk in results:
+                continue
+            refusal = _start_refusal(entry, now)
+            if refusal is not None:
+                results[entry.pk] = refusal
+                continue
+            seed = secrets.randbits(62)
+            try:
+                form = freeze_form(entry.session.paper, seed)
+            except AttemptError as exc:
+                results[entry.pk] = exc
+                continue
+            deadline = attempt_deadline(entry.session, entry.accommodations, started_at=now)
+            new.append((entry, Attempt(entry=entry, seed=seed, form=form, started_at=now, deadline=deadline)))
+        Attempt.objects.bulk_create([attempt for _entry, attempt in new])
+        for entry, attempt in new:
+            results[entry.pk] = attempt
+        if len(new) == 1:
+            entry, attempt = new[0]
+            record_audit(
+                "attempt.start",
+                actor=entry.candidate.user,
+                request=request,
+                obj=attempt,
+                after=_started(attempt),
+            )
+        elif new:
+            record_audit(
+                "attempt.start",
+                request=request,
+                object_type="delivery.attempt",
+                object_repr=_("เริ่มสอบเมื่อถึงเวลา %(n)d รายการ") % {"n": len(new)},
+                after={"attempts": {str(attempt.uid): _started(attempt) for _entry, attempt in new}},
+            )
+    for pk in entry_ids:
+        results.setdefault(pk, AttemptError("not_found", _("ไม่พบรายชื่อผู้เข้าสอบ (No such roster entry).")))
+    return results
+
+
+def _started(attempt: Attempt) -> dict:
+    return {
+        "entry": attempt.entry_id,
+        "paper": attempt.form["paper"],
+        "form": attempt.form["form"],
+        "seed": attempt.seed,
+        "started_at": attempt.started_at,
+        "deadline": attempt.deadline,
+    }
+
+
 def start_attempt(entry: RosterEntry, *, now: datetime | None = None, request=None) -> Attempt:
     """Start (or resume) the candidate's attempt. Only a checked-in candidate inside the entry
     window (opens_at ≤ now ≤ late_entry_until) starts one; a second call returns the same attempt."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        entry = (
-            RosterEntry.objects.select_for_update()
-            .select_related("session__paper", "candidate__user")
-            .get(pk=entry.pk)
-        )
-        existing = Attempt.objects.filter(entry=entry).first()
-        if existing is not None:
-            return existing
-        if entry.checked_in_at is None:
-            raise AttemptError(
-                "not_checked_in",
-                _("ต้องยืนยันตัวตนและเช็กอินก่อนเริ่มสอบ (Check in before starting the exam)."),
-            )
-        session = entry.session
-        if now < session.opens_at:
-            raise AttemptError("not_open", _("ยังไม่ถึงเวลาเริ่มสอบ (The exam has not opened yet)."))
-        if now > session.late_entry_until:
-            raise AttemptError("closed", _("เลยเวลาที่อนุญาตให้เข้าสอบแล้ว (The late-entry time has passed)."))
-        seed = secrets.randbits(62)
-        form = freeze_form(session.paper, seed)
-        deadline = attempt_deadline(session, entry.accommodations, started_at=now)
-        attempt = Attempt.objects.create(entry=entry, seed=seed, form=form, started_at=now, deadline=deadline)
-        record_audit(
-            "attempt.start",
-            actor=entry.candidate.user,
-            request=request,
-            obj=attempt,
-            after={
-                "entry": entry.pk,
-                "paper": form["paper"],
-                "form": form["form"],
-                "seed": seed,
-                "started_at": now,
-                "deadline": deadline,
-            },
-        )
-    return attempt
+    result = start_attempts([entry.pk], now=now, request=request)[entry.pk]
+    if isinstance(result, AttemptError):
+        raise result
+    return result
 
 
 # --- receipt ----------------------------------------------------------------------------------
