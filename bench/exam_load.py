@@ -17,9 +17,15 @@ What it does, in one run (see docs/performance.md for figures and what limits ea
    `manage.py run_worker`. somaxconn and the open-file limit are checked (and raised where allowed).
 4. --clients load-generator processes (asyncio + the `websockets` package), each driving its share
    of candidates. Phases:
-   (a) herd: every candidate at the same instant POSTs /exam/entries/<id>/start (the platform's
-       start: HTTP, CSRF-checked), GETs the exam page (the paper), opens ws/attempt/<uid>/ and
-       waits for "hello". Ready = hello received. Time until all ready, p50/p99.
+   (a) the exam start, like a browser: GET the exam room page /exam/entries/<id>/room, open
+       ws/exam/<id>/ and wait for the paper (the "started" message, sent when the server starts
+       the attempt). Ready = paper received. Two modes (--herd):
+       waiting (default): the session opens --arrive-seconds after the phase begins; candidates
+         arrive in the waiting room spread over --arrive-spread seconds (0: all at once) and are
+         started by the server at opens_at. Figures: arrival (page + socket + hello) p50/p99 and
+         when the last one was in, then ready after opens_at: all, p50, p99.
+       cold: the session is already open and every candidate arrives at the same instant t0
+         (no waiting room); ready after t0.
    (b) paced: every candidate saves one answer every 5 s (random phase) for --paced-seconds;
        acks/s, p50/p99 ack latency (send → ack, measured in the client).
    (c) saturated: every candidate saves again as soon as its previous save is acked, for
@@ -460,14 +466,13 @@ async def http_request(
         writer.close()
 
 
-def parse_paper(html: str) -> list[tuple[str, list[str]]]:
-    """(item uid, [choice uid, ...]) for every item on the exam page."""
-    items = []
-    parts = html.split('<article class="exam-question')[1:]
-    for part in parts:
-        uid = re.search(r'id="item-([0-9a-f-]{36})"', part).group(1)
-        items.append((uid, re.findall(r'value="([0-9a-f-]{36})" class="exam-input"', part)))
-    return items
+def paper_items(form: dict) -> list[tuple[str, list[str]]]:
+    """(item uid, [choice uid, ...]) for every item of the paper the socket delivered."""
+    return [
+        (item["uid"], [c["uid"] for c in item["choices"]])
+        for section in form["sections"]
+        for item in section["items"]
+    ]
 
 
 class SimCandidate:
@@ -484,37 +489,32 @@ class SimCandidate:
         self.refused = 0
         self.retries = 0
         self.http_retries = 0
+        self.started: asyncio.Future | None = None
+        self.ready_at: float | None = None
 
-    async def start(self, t0: float, timeout: float) -> None:
+    async def arrive(self, t0: float, timeout: float) -> None:
+        """Enter the exam room like exam.js: the room page, then ws/exam/<entry>/ until "hello".
+        The paper comes later in "started" (or at once in the hello of an attempt already started)."""
         import websockets
 
         try:
-            status, headers, _body = await self._http(
-                "POST", f"/exam/entries/{self.entry}/start", t0, timeout
-            )
-            if status != 302:
-                raise RuntimeError(f"start: HTTP {status}")
-            location = headers["location"]
-            self.times["started"] = time.time() - t0
-            status, _headers, body = await self._http("GET", location, t0, timeout)
-            if status != 200:
-                raise RuntimeError(f"page: HTTP {status}")
-            self.items = parse_paper(body.decode())
-            if not self.items or not all(choices for _uid, choices in self.items):
-                raise RuntimeError("page: no paper in it")
-            self.times["paper"] = time.time() - t0
-            uid = location.rstrip("/").rsplit("/", 1)[1]
+            self.started = asyncio.get_running_loop().create_future()
+            status, _headers, _body = await self._http("GET", f"/exam/entries/{self.entry}/room", t0, timeout)
+            if status not in (200, 302):
+                raise RuntimeError(f"room page: HTTP {status}")
+            self.times["page"] = time.time() - t0
             # Like exam.js: a refused or dropped socket is retried with backoff and jitter.
             backoff = 0
             while True:
                 try:
                     self.ws = await websockets.connect(
-                        f"ws://127.0.0.1:{self.port}/ws/attempt/{uid}/",
+                        f"ws://127.0.0.1:{self.port}/ws/exam/{self.entry}/?form=1",
                         additional_headers={"Cookie": self.cookie, "Origin": f"http://127.0.0.1:{self.port}"},
                         open_timeout=timeout,
                         ping_interval=None,
                         close_timeout=2,
                         max_queue=None,
+                        max_size=None,
                     )
                     hello = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
                     break
@@ -526,11 +526,29 @@ class SimCandidate:
                     backoff += 1
             if hello.get("type") != "hello":
                 raise RuntimeError(f"socket: {hello}")
-            self.seq = hello.get("last_seq") or 0
-            self.times["ready"] = time.time() - t0
+            self.times["arrived"] = time.time() - t0
+            if hello.get("status") == "in_progress":
+                self._take_paper(hello)
             asyncio.get_running_loop().create_task(self._read())
         except Exception as exc:  # counted and reported, never fatal to the run
             self.error = f"{type(exc).__name__}: {exc}"[:120]
+
+    def _take_paper(self, message: dict) -> None:
+        self.items = paper_items(message["form"])
+        self.seq = message.get("last_seq") or 0
+        self.ready_at = time.time()
+        if not self.started.done():
+            self.started.set_result(True)
+
+    async def wait_paper(self, timeout: float) -> None:
+        if self.ws is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self.started), timeout)
+            if not self.items or not all(choices for _uid, choices in self.items):
+                raise RuntimeError("started: no paper in it")
+        except Exception as exc:
+            self.error = self.error or f"{type(exc).__name__}: {exc}"[:120]
 
     async def _http(self, method: str, path: str, t0: float, timeout: float) -> tuple[int, dict, bytes]:
         """A request, repeated after a 5xx or a dropped connection (the candidate clicks again)."""
@@ -552,7 +570,9 @@ class SimCandidate:
         try:
             async for raw in self.ws:
                 message = json.loads(raw)
-                if message.get("type") in ("ack", "nack"):
+                if message.get("type") == "started":
+                    self._take_paper(message)
+                elif message.get("type") in ("ack", "nack"):
                     sent = self.pending.pop(message.get("seq"), None)
                     if sent is not None:
                         if message["type"] == "nack":
@@ -633,13 +653,19 @@ async def _connect_rest(candidates: list[SimCandidate], limit: int, timeout: flo
     async def late(c: SimCandidate) -> None:
         async with gate:
             c.error = None
-            await c.start(time.time(), timeout)
+            await c.arrive(time.time(), timeout)
+            await c.wait_paper(timeout)
 
-    await asyncio.gather(*(late(c) for c in candidates if c.ws is None))
+    await asyncio.gather(*(late(c) for c in candidates if c.ws is None or not c.items))
     return {
-        "connected": sum(1 for c in candidates if c.ws),
+        "connected": sum(1 for c in candidates if c.ws and c.items),
         "errors": [c.error for c in candidates if c.error],
     }
+
+
+async def _arrive_at(c: SimCandidate, t0: float, spread: float, timeout: float) -> None:
+    await asyncio.sleep(max(0.0, t0 - time.time()) + random.uniform(0, spread))
+    await c.arrive(time.time(), timeout)
 
 
 def client_main(conn, work: list[dict], timeout: float) -> None:
@@ -652,15 +678,23 @@ def client_main(conn, work: list[dict], timeout: float) -> None:
         candidates = [SimCandidate(w["entry"], w["session"], w["port"]) for w in work]
         while True:
             command, arg = await loop.run_in_executor(None, conn.recv)
-            if command == "herd":
-                await asyncio.sleep(max(0.0, arg - time.time()))
-                await asyncio.gather(*(c.start(arg, timeout) for c in candidates))
+            if command == "arrive":
+                await asyncio.gather(*(_arrive_at(c, *arg, timeout) for c in candidates))
                 conn.send(
                     {
-                        "times": [c.times for c in candidates if c.error is None],
+                        "arrived": [c.times["arrived"] for c in candidates if "arrived" in c.times],
+                        "last_in": time.time(),
                         "errors": [c.error for c in candidates if c.error],
                         "retries": sum(c.retries for c in candidates),
                         "http_retries": sum(c.http_retries for c in candidates),
+                    }
+                )
+            elif command == "await_paper":
+                await asyncio.gather(*(c.wait_paper(timeout) for c in candidates))
+                conn.send(
+                    {
+                        "ready_at": [c.ready_at for c in candidates if c.ready_at and c.error is None],
+                        "errors": [c.error for c in candidates if c.error],
                     }
                 )
             elif command == "connect":
@@ -705,30 +739,74 @@ class Clients:
 # --- phases (parent) --------------------------------------------------------------------------
 
 
-def phase_herd(clients: Clients, n: int, figures: dict) -> None:
-    t0 = time.time() + 1.0
-    results = clients.call("herd", t0)
-    times = [t for r in results for t in r["times"]]
-    errors = [e for r in results for e in r["errors"]]
-    ready = [t["ready"] for t in times]
+def set_window(opens_at: float) -> None:
+    """Move the bench session's window so that it opens at `opens_at` (epoch seconds)."""
+    import datetime as dt
+
+    from exam_platform.delivery.models import ExamSession
+
+    opens = dt.datetime.fromtimestamp(opens_at, tz=dt.UTC)
+    ExamSession.objects.update(
+        opens_at=opens,
+        late_entry_until=opens + dt.timedelta(hours=2),
+        closes_at=opens + dt.timedelta(hours=4),
+    )
+
+
+def phase_herd(
+    clients: Clients, n: int, figures: dict, mode: str, arrive_seconds: float, spread: float
+) -> None:
+    from django.db import connections
+
+    if mode == "waiting":
+        began = time.time()
+        opens_at = began + arrive_seconds
+        set_window(opens_at)
+        connections.close_all()
+        arrival = clients.call("arrive", (began, spread))
+        reference = opens_at
+    else:
+        reference = time.time() + 1.0
+        set_window(reference - 300)
+        connections.close_all()
+        arrival = clients.call("arrive", (reference, 0.0))
+    arrived = [t for r in arrival for t in r["arrived"]]
+    last_in = max(r["last_in"] for r in arrival)
+    papers = clients.call("await_paper")
+    ready = [t - reference for r in papers for t in r["ready_at"]]
+    errors = [e for r in papers for e in r["errors"]]
     figures["herd"] = {
-        "socket_retries": sum(r["retries"] for r in results),
-        "http_retries": sum(r["http_retries"] for r in results),
+        "mode": mode,
+        "arrive_seconds": arrive_seconds if mode == "waiting" else 0,
+        "arrive_spread_s": spread if mode == "waiting" else 0,
+        "arrived": len(arrived),
+        "arrive_p50_s": pct(arrived, 50),
+        "arrive_p99_s": pct(arrived, 99),
+        "all_in_before_open_s": (reference - last_in) if mode == "waiting" else None,
+        "socket_retries": sum(r["retries"] for r in arrival),
+        "http_retries": sum(r["http_retries"] for r in arrival),
         "ready": len(ready),
         "errors": len(errors),
         "all_ready_s": max(ready) if ready else None,
         "p50_s": pct(ready, 50),
         "p99_s": pct(ready, 99),
-        "start_p50_s": pct([t["started"] for t in times], 50),
-        "paper_p50_s": pct([t["paper"] for t in times], 50),
-        "paper_p99_s": pct([t["paper"] for t in times], 99),
     }
     h = figures["herd"]
+    if mode == "waiting":
+        log(
+            f"(a) arrival: {len(arrived)}/{n} in the waiting room (page + socket + hello p50 "
+            f"{h['arrive_p50_s']:.2f} s, p99 {h['arrive_p99_s']:.2f} s, spread over {spread:.0f} s); "
+            f"the last one {h['all_in_before_open_s']:.1f} s before opens_at"
+        )
+    else:
+        log(
+            f"(a) cold herd: {len(arrived)}/{n} connected "
+            f"(p50 {h['arrive_p50_s']:.2f} s, p99 {h['arrive_p99_s']:.2f} s)"
+        )
+    after = "opens_at" if mode == "waiting" else "t0"
     log(
-        f"(a) herd: {len(ready)}/{n} ready, all ready after {h['all_ready_s']:.2f} s; "
-        f"ready p50 {h['p50_s']:.2f} s, p99 {h['p99_s']:.2f} s "
-        f"(start POST p50 {h['start_p50_s']:.2f} s, "
-        f"paper p50 {h['paper_p50_s']:.2f} s / p99 {h['paper_p99_s']:.2f} s); "
+        f"(a) start: {len(ready)}/{n} have their paper, all {h['all_ready_s'] or float('nan'):.2f} s after "
+        f"{after}; p50 {h['p50_s']:.2f} s, p99 {h['p99_s']:.2f} s; "
         f"retries after HTTP 5xx {h['http_retries']}, socket retries {h['socket_retries']}"
     )
     if errors:
@@ -850,6 +928,11 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/5")
     parser.add_argument("--keep-db", action="store_true", help="do not drop and recreate the database")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--herd", choices=("waiting", "cold"), default="waiting", help="see (a) above")
+    parser.add_argument(
+        "--arrive-seconds", type=float, help="waiting: opens_at this long after arrival begins"
+    )
+    parser.add_argument("--arrive-spread", type=float, help="waiting: arrivals spread over this many seconds")
     args = parser.parse_args()
 
     STATE.mkdir(parents=True, exist_ok=True)
@@ -861,6 +944,8 @@ def main() -> None:
     except OSError:
         sys.exit("another exam_load run is in progress (it would drop this run's database)")
     n = args.candidates
+    arrive_seconds = args.arrive_seconds if args.arrive_seconds is not None else max(30.0, n / 50)
+    spread = args.arrive_spread if args.arrive_spread is not None else arrive_seconds * 0.6
     raise_file_limit(n + 1000)
     somaxconn = check_somaxconn(args.backlog)
     log(f"machine: {os.cpu_count()} cores; somaxconn {somaxconn}; N = {n}, {args.items} items")
@@ -909,7 +994,7 @@ def main() -> None:
         meter = CpuMeter({**topology.pids(), "clients": clients.pids()})
 
         for name, run in (
-            ("herd", lambda: phase_herd(clients, n, figures)),
+            ("herd", lambda: phase_herd(clients, n, figures, args.herd, arrive_seconds, spread)),
             ("connect", lambda: phase_connect_rest(clients, n)),
             ("paced", lambda: phase_saves(clients, "paced", args.paced_seconds, figures)),
             ("saturated", lambda: phase_saves(clients, "saturated", args.saturated_seconds, figures)),
@@ -931,7 +1016,7 @@ def main() -> None:
         connections.close_all()
 
     goals = [
-        ("herd: all ready (s)", figures["herd"]["all_ready_s"], "≤ 10 s at N = 5,000"),
+        ("start: all ready (s)", figures["herd"]["all_ready_s"] or float("nan"), "≤ 10 s at N = 5,000"),
         ("paced: p99 ack (ms)", figures["paced"]["p99_ms"], "≤ 50 ms"),
         ("saturated: durable saves/s", figures["saturated"]["acks_per_s"], "≥ 3,000"),
         ("deadline: all submitted (s)", figures["deadline"]["all_submitted_s"], "≤ 10 s at N = 5,000"),
