@@ -80,6 +80,7 @@ from .starter import start_entry
 logger = logging.getLogger(__name__)
 
 MAX_IN_FLIGHT = 200  # saves of one socket awaiting their commit
+PREPARE_AHEAD_SECONDS = 2.0  # a waiting socket freezes its form unless the start is closer than this
 
 
 def attempt_group_name(attempt_uid) -> str:
@@ -112,6 +113,26 @@ def _responses(attempt_id: int):
 
 
 @database_sync_to_async
+def _prepare(entry_id: int) -> tuple[int, dict, str]:
+    """Freeze the waiting candidate's form ahead of the start; (seed, form, the browser's form as
+    JSON text), so that at the start the socket only splices a ready string into "started"."""
+    from .services.attempts import prepare_form
+
+    prepared = prepare_form(entry_id)
+    return prepared.seed, prepared.form, _dumps(candidate_form(prepared.form))
+
+
+@database_sync_to_async
+def _form(attempt_id: int) -> dict:
+    return Attempt.objects.values_list("form", flat=True).get(pk=attempt_id)
+
+
+def _dumps(content) -> str:
+    # Thai as UTF-8 (3 bytes a letter) rather than \u0e01 escapes (6): a paper is half the size.
+    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+
+
+@database_sync_to_async
 def _opens_at(entry_id: int):
     return ExamSession.objects.filter(roster__pk=entry_id).values_list("opens_at", flat=True).first()
 
@@ -134,6 +155,7 @@ class AttemptConsumer(AuthenticatedConsumer):
     attempt_uid = None
     entry_id: int | None = None
     opens_at = None
+    prepared: tuple[int, dict, str] | None = None  # (seed, form, browser form JSON) while waiting
     _start_task: asyncio.Task | None = None
 
     async def authorize(self) -> bool:
@@ -175,8 +197,7 @@ class AttemptConsumer(AuthenticatedConsumer):
 
     @classmethod
     async def encode_json(cls, content) -> str:
-        # Thai as UTF-8 (3 bytes a letter) rather than \u0e01 escapes (6): a paper is half the size.
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        return _dumps(content)
 
     async def dispatch(self, message) -> None:
         """Channels' dispatch runs close_old_connections() through sync_to_async before EVERY
@@ -222,10 +243,18 @@ class AttemptConsumer(AuthenticatedConsumer):
     # --- the waiting room ------------------------------------------------------------------
 
     async def _start_when_open(self) -> None:
-        """Start this socket's attempt at opens_at (the server's clock), then send the paper."""
+        """Start this socket's attempt at opens_at (the server's clock), then send the paper. While
+        waiting, the form is frozen ahead (PREPARE_AHEAD_SECONDS before the start at the latest),
+        so that the start itself moves no form through Python."""
         failures = 0
         while True:
             wait = (self.opens_at - timezone.now()).total_seconds()
+            if wait > PREPARE_AHEAD_SECONDS and self.prepared is None:
+                try:
+                    self.prepared = await _prepare(self.entry_id)
+                except Exception:  # not fatal: the start freezes the form itself
+                    logger.warning("entry %s: could not prepare the form", self.entry_id, exc_info=True)
+                wait = (self.opens_at - timezone.now()).total_seconds()
             if wait > 0:
                 await asyncio.sleep(wait + random.uniform(0, settings.EXAM_START_JITTER_SECONDS))
             try:
@@ -250,11 +279,27 @@ class AttemptConsumer(AuthenticatedConsumer):
                     return
                 await asyncio.sleep(0.5)  # opens_at moved: wait for the new one
                 continue
-            self._adopt(result)
-            responses = await _responses(self.attempt_id) if self.last_seq else {}
-            await self.send_json(self._attempt_message("started", responses))
+            await self._send_started(result)
             await self._join([attempt_group_name(self.attempt_uid)])  # best effort
             return
+
+    async def _send_started(self, result: dict) -> None:
+        """Adopt the started attempt and send "started" with the paper: the prepared form's JSON
+        text as it is when the attempt was copied from it (same seed), else the attempt's form."""
+        prepared_json = None
+        if result["form"] is None:
+            if self.prepared is not None and self.prepared[0] == result["seed"]:
+                result["form"], prepared_json = self.prepared[1], self.prepared[2]
+            else:
+                result["form"] = await _form(result["id"])
+        self.prepared = None
+        self._adopt(result)
+        responses = await _responses(self.attempt_id) if self.last_seq else {}
+        if prepared_json is None:
+            await self.send_json(self._attempt_message("started", responses))
+            return
+        head = _dumps({**self._attempt_message("started", None), "responses": responses})
+        await self.send(text_data=f'{head[:-1]},"form":{prepared_json}}}')
 
     async def _reschedule(self, opens_at) -> None:
         if opens_at is None or opens_at == self.opens_at:

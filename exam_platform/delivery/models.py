@@ -192,6 +192,29 @@ class Attempt(models.Model):
         return str(self.uid)
 
 
+class PreparedForm(models.Model):
+    """A candidate's form frozen AHEAD of the start, while they wait in the exam room (issue 4
+    §9(a)). The start copies it into the new Attempt inside the database, so at the start instant
+    no form passes through Python; the row is deleted then. Same JSON as Attempt.form. Server-only:
+    no view or socket reads it, and it is used only while it was frozen from the session's current
+    locked paper (paper id and content digest); otherwise the start freezes a new form."""
+
+    entry = models.OneToOneField(RosterEntry, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    paper = models.ForeignKey("question_bank.Paper", on_delete=models.CASCADE, related_name="+")
+    paper_digest = models.CharField(max_length=64)
+    seed = models.BigIntegerField()
+    form_number = models.PositiveIntegerField()
+    form = models.JSONField()
+    prepared_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ชุดข้อสอบที่เตรียมไว้")
+        verbose_name_plural = _("ชุดข้อสอบที่เตรียมไว้")
+
+    def __str__(self) -> str:
+        return f"{self.entry_id}:{self.seed}"
+
+
 class Response(models.Model):
     """The current answer to one item of an attempt: newest sequence number wins."""
 

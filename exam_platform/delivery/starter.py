@@ -27,7 +27,9 @@ MAX_WAIT_SECONDS = 0.01
 
 def start_for_sockets(entry_ids: list[int]) -> list[dict | AttemptError]:
     """One batch: per entry id (in order), the started or resumed in-progress attempt as the socket
-    needs it ({"id", "uid", "deadline", "form", "last_seq"}) or the AttemptError refusing it."""
+    needs it ({"id", "uid", "seed", "deadline", "form", "last_seq"}; "form" is None when it was
+    copied from the form prepared for this socket, which the socket already holds) or the
+    AttemptError refusing it."""
     results = start_attempts(entry_ids)
     attempt_ids = [r.pk for r in results.values() if isinstance(r, Attempt)]
     seqs = dict(  # a resumed attempt may have answers already (a second tab, the HTTP start)
@@ -48,6 +50,7 @@ def start_for_sockets(entry_ids: list[int]) -> list[dict | AttemptError]:
                 {
                     "id": result.pk,
                     "uid": result.uid,
+                    "seed": result.seed,
                     "deadline": result.deadline,
                     "form": result.form,
                     "last_seq": seqs.get(result.pk) or 0,

@@ -9,11 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from exam_platform.common.audit import AuditEntry, verify_chain
-from exam_platform.delivery.models import Attempt
+from exam_platform.delivery.models import Attempt, PreparedForm
 from exam_platform.delivery.services.attempts import (
     AttemptError,
     freeze_form,
     locked_papers,
+    prepare_form,
     start_attempt,
     start_attempts,
 )
@@ -84,3 +85,35 @@ def test_warm_paper_cache_freezes_a_form_without_queries_and_the_same_form(form_
 
     assert len(queries) == 0
     assert warm == cold == again
+
+
+def test_prepared_form_is_frozen_once_and_copied_into_the_attempt_at_the_start():
+    session = make_session(make_locked_paper(), opens=10, late=20)
+    entry = make_entry(session)
+
+    first = prepare_form(entry.pk)
+    second = prepare_form(entry.pk)  # another tab, a restarted server: the same form
+    attempt = start_attempts([entry.pk], now=session.opens_at)[entry.pk]
+
+    assert (second.seed, second.form) == (first.seed, first.form)
+    assert attempt.form is None  # copied by the database, not sent through Python
+    attempt.refresh_from_db()
+    assert (attempt.seed, attempt.form) == (first.seed, first.form)
+    assert not PreparedForm.objects.filter(entry_id=entry.pk).exists()
+    audit = AuditEntry.objects.filter(action="attempt.start").latest("pk")
+    assert audit.after["seed"] == first.seed and audit.after["form"] == first.form["form"]
+
+
+def test_form_prepared_from_a_paper_the_session_no_longer_uses_is_not_used():
+    session = make_session(make_locked_paper(), opens=10, late=20)
+    entry = make_entry(session)
+    stale = prepare_form(entry.pk)
+    session.paper = make_locked_paper()
+    session.save(update_fields=["paper"])
+
+    attempt = start_attempt(entry, now=session.opens_at)
+    fresh = prepare_form(make_entry(session).pk)
+
+    assert attempt.form["paper"]["digest"] == session.paper.content_digest != stale.paper_digest
+    assert fresh.paper_id == session.paper_id
+    assert not PreparedForm.objects.filter(entry_id=entry.pk).exists()

@@ -16,7 +16,8 @@ from django.utils import timezone
 from exam_platform.asgi import application
 from exam_platform.common.audit import AuditEntry
 from exam_platform.delivery.answers import close_writers
-from exam_platform.delivery.models import Attempt, ExamSession
+from exam_platform.delivery.attempt_access import candidate_form
+from exam_platform.delivery.models import Attempt, ExamSession, PreparedForm
 from exam_platform.delivery.services.attempts import start_attempt, submit_attempt
 from tests.delivery.exam_setup import (
     answer_for,
@@ -98,7 +99,9 @@ async def test_waiting_room_gets_no_paper_until_the_server_starts_it_at_opens_at
     frozen = [i for s in attempt.form["sections"] for i in s["items"]]
     sent = [i for s in started["form"]["sections"] for i in s["items"]]
     assert [i["uid"] for i in sent] == [i["uid"] for i in frozen]  # this candidate's order
-    assert [[c["uid"] for c in i["choices"]] for i in sent] == [[c["uid"] for c in i["choices"]] for i in frozen]
+    assert [[c["uid"] for c in i["choices"]] for i in sent] == [
+        [c["uid"] for c in i["choices"]] for i in frozen
+    ]
     assert all(set(i) <= {"uid", "type", "stem", "language", "choices", "max_words"} for i in sent)
     keyless(started)
     await comm.disconnect()
@@ -198,7 +201,7 @@ async def test_many_waiting_sockets_start_in_batches_with_one_audit_entry_per_ba
 
 
 async def test_room_socket_refusals_are_4403_without_saying_why():
-    _session, [(entry, client), (other, other_client)] = await arrange(2, opens_in=-60)
+    _session, [(entry, client), (other, _other_client)] = await arrange(2, opens_in=-60)
     _s, [(unchecked, unchecked_client)] = await arrange(opens_in=-60, checked_in=False)
     _s, [(late, late_client)] = await arrange(opens_in=-3600, late_minutes=-1)
 
@@ -221,3 +224,20 @@ async def test_disconnecting_before_opens_at_starts_nothing():
     await comm.disconnect()
     await asyncio.sleep(1.0)
     assert not await database_sync_to_async(Attempt.objects.filter(entry=entry).exists)()
+
+
+async def test_waiting_socket_prepares_its_form_ahead_and_the_start_copies_exactly_it():
+    _session, [(entry, client)] = await arrange(opens_in=3.0)
+    comm, _hello = await open_room(entry, client)
+    await asyncio.sleep(1.0)
+    prepared = await database_sync_to_async(PreparedForm.objects.get)(entry_id=entry.pk)
+    assert not await database_sync_to_async(Attempt.objects.filter(entry=entry).exists)()
+
+    started = await comm.receive_json_from(timeout=6)
+
+    attempt = await database_sync_to_async(Attempt.objects.get)(entry=entry)
+    assert (attempt.seed, attempt.form) == (prepared.seed, prepared.form)
+    assert started["form"] == candidate_form(prepared.form)
+    assert not await database_sync_to_async(PreparedForm.objects.filter(entry_id=entry.pk).exists)()
+    keyless(started)
+    await comm.disconnect()

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from exam_platform.common.audit import record_audit
 
-from ..models import Attempt, ExamSession, Response, ResponseEvent, RosterEntry
+from ..models import Attempt, ExamSession, PreparedForm, Response, ResponseEvent, RosterEntry
 from ..signals import attempts_submitted
 
 MAX_EXTENSION_MINUTES = 24 * 60
@@ -209,7 +209,7 @@ def freeze_form(paper, seed: int) -> dict:
             }
         )
     return {
-        "paper": {"code": paper.code, "version": paper.version, "digest": paper.content_digest},
+        "paper": paper_ref(paper),
         "form": content["form"],
         "seed": seed,
         "sections": sections,
@@ -235,6 +235,64 @@ def _start_refusal(entry: RosterEntry, now: datetime) -> AttemptError | None:
     return None
 
 
+def paper_ref(paper) -> dict:
+    return {"code": paper.code, "version": paper.version, "digest": paper.content_digest}
+
+
+def _insert_sql(model, *, on_conflict: str = "", copy_from: str = "") -> tuple[str, list]:
+    """An INSERT of one `model` row with %s placeholders, and the fields in parameter order. With
+    `copy_from` (a table with the same "form" column and an entry_id), the form is copied from that
+    table's row WHERE entry_id = the last parameter. Identifiers come from model metadata only."""
+    from django.db import connection
+
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key and f.name == "id")]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    if copy_from:
+        select = ", ".join("p.form" if f.name == "form" else "%s" for f in fields)
+        sql = f"INSERT INTO {model._meta.db_table} ({columns}) SELECT {select} FROM {copy_from} p"  # noqa: S608
+        return sql + " WHERE p.entry_id = %s", [f for f in fields if f.name != "form"]
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({marks}){on_conflict}", fields  # noqa: S608
+
+
+def _params(obj, fields) -> list:
+    from django.db import connection
+
+    return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+
+def prepare_form(entry_id: int, *, now: datetime | None = None) -> PreparedForm:
+    """Freeze the form of a candidate waiting in the exam room, once (models.PreparedForm): a second
+    call, from another tab or after a server restart, returns the same form. A form frozen from a
+    paper the session no longer uses is replaced."""
+    from django.db import connection
+
+    now = now or timezone.now()
+    entry = RosterEntry.objects.select_related("session__paper").get(pk=entry_id)
+    paper = entry.session.paper
+    with transaction.atomic():
+        PreparedForm.objects.filter(entry_id=entry_id).exclude(
+            paper_id=paper.pk, paper_digest=paper.content_digest
+        ).delete()
+        seed = secrets.randbits(62)
+        form = freeze_form(paper, seed)
+        prepared = PreparedForm(
+            entry=entry,
+            paper=paper,
+            paper_digest=paper.content_digest,
+            seed=seed,
+            form_number=form["form"],
+            form=form,
+            prepared_at=now,
+        )
+        sql, fields = _insert_sql(PreparedForm, on_conflict=" ON CONFLICT (entry_id) DO NOTHING")
+        with connection.cursor() as cursor:  # the first one wins: every tab gets the same form
+            cursor.execute(sql, _params(prepared, fields))
+            if cursor.rowcount == 1:
+                return prepared
+    return PreparedForm.objects.get(entry_id=entry_id)
+
+
 def start_attempts(
     entry_ids: list[int], *, now: datetime | None = None, request=None
 ) -> dict[int, Attempt | AttemptError]:
@@ -243,10 +301,12 @@ def start_attempts(
 
     The waiting room starts every socket of a process through one of these per batch
     (delivery.starter); the HTTP start is a batch of one. Entries are locked in id order (FOR
-    UPDATE of the entry rows only), forms are frozen from the per-process paper cache, the new
-    attempts are inserted in one statement, and the batch gets one audit entry ("attempt.start",
-    per attempt: entry, paper, form, seed, start and deadline) — a batch of one names its attempt
-    and candidate like any audited object."""
+    UPDATE of the entry rows only). A form prepared while the candidate waited (prepare_form) is
+    copied into the attempt by the database, and its Attempt object here has form=None; otherwise
+    the form is frozen now from the per-process paper cache. The new attempts are inserted with one
+    executemany per kind, and the batch gets one audit entry ("attempt.start", per attempt: entry,
+    paper, form number, seed, start and deadline) — a batch of one names its attempt and candidate
+    like any audited object."""
     from django.db import connection
 
     now = now or timezone.now()
@@ -260,7 +320,15 @@ def start_attempts(
         entries = list(entries.order_by("pk"))
         for attempt in Attempt.objects.filter(entry_id__in=[e.pk for e in entries]):
             results[attempt.entry_id] = attempt
-        new: list[tuple[RosterEntry, Attempt]] = []
+        prepared = {
+            row["entry_id"]: row
+            for row in PreparedForm.objects.filter(entry_id__in=[e.pk for e in entries]).values(
+                "entry_id", "paper_id", "paper_digest", "seed", "form_number"
+            )
+        }
+        frozen: list[Attempt] = []
+        copied: list[Attempt] = []
+        audit: list[tuple[Attempt, dict]] = []
         for entry in entries:
             if entry.pk in results:
                 continue
@@ -268,54 +336,74 @@ def start_attempts(
             if refusal is not None:
                 results[entry.pk] = refusal
                 continue
-            seed = secrets.randbits(62)
-            try:
-                form = freeze_form(entry.session.paper, seed)
-            except AttemptError as exc:
-                results[entry.pk] = exc
-                continue
+            paper = entry.session.paper
             deadline = attempt_deadline(entry.session, entry.accommodations, started_at=now)
-            new.append((entry, Attempt(entry=entry, seed=seed, form=form, started_at=now, deadline=deadline)))
-        _insert_attempts([attempt for _entry, attempt in new])
-        for entry, attempt in new:
+            ready = prepared.get(entry.pk)
+            if ready and (ready["paper_id"], ready["paper_digest"]) == (paper.pk, paper.content_digest):
+                attempt = Attempt(
+                    entry=entry, seed=ready["seed"], form=None, started_at=now, deadline=deadline
+                )
+                copied.append(attempt)
+                form_number = ready["form_number"]
+            else:
+                seed = secrets.randbits(62)
+                try:
+                    form = freeze_form(paper, seed)
+                except AttemptError as exc:
+                    results[entry.pk] = exc
+                    continue
+                attempt = Attempt(entry=entry, seed=seed, form=form, started_at=now, deadline=deadline)
+                frozen.append(attempt)
+                form_number = form["form"]
             results[entry.pk] = attempt
-        if len(new) == 1:
-            entry, attempt = new[0]
+            after = {
+                "entry": entry.pk,
+                "paper": paper_ref(paper),
+                "form": form_number,
+                "seed": attempt.seed,
+                "started_at": now,
+                "deadline": deadline,
+            }
+            audit.append((attempt, after))
+        _insert_attempts(frozen, copied)
+        if prepared:
+            PreparedForm.objects.filter(entry_id__in=list(prepared)).delete()
+        if len(audit) == 1:
+            ((attempt, after),) = audit
             record_audit(
-                "attempt.start",
-                actor=entry.candidate.user,
-                request=request,
-                obj=attempt,
-                after=_started(attempt),
+                "attempt.start", actor=attempt.entry.candidate.user, request=request, obj=attempt, after=after
             )
-        elif new:
+        elif audit:
             record_audit(
                 "attempt.start",
                 request=request,
                 object_type="delivery.attempt",
-                object_repr=_("เริ่มสอบเมื่อถึงเวลา %(n)d รายการ") % {"n": len(new)},
-                after={"attempts": {str(attempt.uid): _started(attempt) for _entry, attempt in new}},
+                object_repr=_("เริ่มสอบเมื่อถึงเวลา %(n)d รายการ") % {"n": len(audit)},
+                after={"attempts": {str(attempt.uid): after for attempt, after in audit}},
             )
     for pk in entry_ids:
         results.setdefault(pk, AttemptError("not_found", _("ไม่พบรายชื่อผู้เข้าสอบ (No such roster entry).")))
     return results
 
 
-def _insert_attempts(attempts: list[Attempt]) -> None:
-    """INSERT the new attempts with one executemany and read their ids back. Not bulk_create: on
-    PostgreSQL Django sends a bulk insert as UNNEST over arrays, and psycopg's client-side array
-    literal escapes every character of 60 forms' JSON through a regular expression (≈ 16 ms of
-    Python per attempt, measured; this is ≈ 0.3 ms)."""
+def _insert_attempts(frozen: list[Attempt], copied: list[Attempt]) -> None:
+    """INSERT the new attempts and read their ids back: `frozen` ones with their form as a parameter,
+    `copied` ones with the form copied from their PreparedForm row by the database (INSERT …
+    SELECT). One executemany each, not bulk_create: on PostgreSQL Django sends a bulk insert as
+    UNNEST over arrays, and psycopg's client-side array literal escapes every character of 60
+    items' JSON through a regular expression (≈ 16 ms of Python per attempt, measured)."""
     from django.db import connection
 
+    with connection.cursor() as cursor:
+        if frozen:
+            sql, fields = _insert_sql(Attempt)
+            cursor.executemany(sql, [_params(a, fields) for a in frozen])
+        if copied:
+            sql, fields = _insert_sql(Attempt, copy_from=PreparedForm._meta.db_table)
+            cursor.executemany(sql, [[*_params(a, fields), a.entry_id] for a in copied])
+    attempts = frozen + copied
     if not attempts:
         return
-    fields = [f for f in Attempt._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    rows = [[f.get_db_prep_save(f.pre_save(a, True), connection) for f in fields] for a in attempts]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {Attempt._meta.db_table} ({columns}) VALUES ({marks})", rows)
     ids = dict(
         Attempt.objects.filter(entry_id__in=[a.entry_id for a in attempts]).values_list("entry_id", "id")
     )
@@ -324,23 +412,14 @@ def _insert_attempts(attempts: list[Attempt]) -> None:
         attempt._state.adding = False
 
 
-def _started(attempt: Attempt) -> dict:
-    return {
-        "entry": attempt.entry_id,
-        "paper": attempt.form["paper"],
-        "form": attempt.form["form"],
-        "seed": attempt.seed,
-        "started_at": attempt.started_at,
-        "deadline": attempt.deadline,
-    }
-
-
 def start_attempt(entry: RosterEntry, *, now: datetime | None = None, request=None) -> Attempt:
     """Start (or resume) the candidate's attempt. Only a checked-in candidate inside the entry
     window (opens_at ≤ now ≤ late_entry_until) starts one; a second call returns the same attempt."""
     result = start_attempts([entry.pk], now=now, request=request)[entry.pk]
     if isinstance(result, AttemptError):
         raise result
+    if result.form is None:  # copied from the form prepared in the waiting room
+        result.refresh_from_db(fields=["form"])
     return result
 
 
