@@ -58,7 +58,6 @@ goes through delivery.answers' per-process batcher (grouped commits), the ack fo
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 from urllib.parse import parse_qs
@@ -75,7 +74,7 @@ from .answers import INVALID, FormIndex, Refusal, ack_message, nack_message, par
 from .attempt_access import attempt_urls, candidate_form
 from .models import Attempt, ExamSession
 from .services.attempts import AttemptError
-from .starter import start_entry
+from .starter import dumps, prepare_entry, start_entry
 
 logger = logging.getLogger(__name__)
 
@@ -113,23 +112,8 @@ def _responses(attempt_id: int):
 
 
 @database_sync_to_async
-def _prepare(entry_id: int) -> tuple[int, dict, str]:
-    """Freeze the waiting candidate's form ahead of the start; (seed, form, the browser's form as
-    JSON text), so that at the start the socket only splices a ready string into "started"."""
-    from .services.attempts import prepare_form
-
-    prepared = prepare_form(entry_id)
-    return prepared.seed, prepared.form, _dumps(candidate_form(prepared.form))
-
-
-@database_sync_to_async
 def _form(attempt_id: int) -> dict:
     return Attempt.objects.values_list("form", flat=True).get(pk=attempt_id)
-
-
-def _dumps(content) -> str:
-    # Thai as UTF-8 (3 bytes a letter) rather than \u0e01 escapes (6): a paper is half the size.
-    return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
 
 @database_sync_to_async
@@ -197,7 +181,7 @@ class AttemptConsumer(AuthenticatedConsumer):
 
     @classmethod
     async def encode_json(cls, content) -> str:
-        return _dumps(content)
+        return dumps(content)
 
     async def dispatch(self, message) -> None:
         """Channels' dispatch runs close_old_connections() through sync_to_async before EVERY
@@ -251,7 +235,7 @@ class AttemptConsumer(AuthenticatedConsumer):
             wait = (self.opens_at - timezone.now()).total_seconds()
             if wait > PREPARE_AHEAD_SECONDS and self.prepared is None:
                 try:
-                    self.prepared = await _prepare(self.entry_id)
+                    self.prepared = await prepare_entry(self.entry_id)
                 except Exception:  # not fatal: the start freezes the form itself
                     logger.warning("entry %s: could not prepare the form", self.entry_id, exc_info=True)
                 wait = (self.opens_at - timezone.now()).total_seconds()
@@ -298,7 +282,7 @@ class AttemptConsumer(AuthenticatedConsumer):
         if prepared_json is None:
             await self.send_json(self._attempt_message("started", responses))
             return
-        head = _dumps({**self._attempt_message("started", None), "responses": responses})
+        head = dumps({**self._attempt_message("started", None), "responses": responses})
         await self.send(text_data=f'{head[:-1]},"form":{prepared_json}}}')
 
     async def _reschedule(self, opens_at) -> None:

@@ -15,6 +15,7 @@ from exam_platform.delivery.services.attempts import (
     freeze_form,
     locked_papers,
     prepare_form,
+    prepare_forms,
     start_attempt,
     start_attempts,
 )
@@ -117,3 +118,17 @@ def test_form_prepared_from_a_paper_the_session_no_longer_uses_is_not_used():
     assert attempt.form["paper"]["digest"] == session.paper.content_digest != stale.paper_digest
     assert fresh.paper_id == session.paper_id
     assert not PreparedForm.objects.filter(entry_id=entry.pk).exists()
+
+
+def test_prepare_forms_in_one_batch_keeps_forms_already_prepared():
+    session = make_session(make_locked_paper(), opens=10, late=20)
+    entries = [make_entry(session) for _ in range(3)]
+    early = prepare_form(entries[0].pk)
+
+    batch = prepare_forms([e.pk for e in entries])
+
+    assert batch[entries[0].pk].seed == early.seed
+    assert len({p.seed for p in batch.values()}) == 3
+    assert PreparedForm.objects.filter(entry__in=entries).count() == 3
+    stored = PreparedForm.objects.get(entry_id=entries[2].pk)
+    assert (stored.seed, stored.form) == (batch[entries[2].pk].seed, batch[entries[2].pk].form)

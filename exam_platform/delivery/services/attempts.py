@@ -261,36 +261,59 @@ def _params(obj, fields) -> list:
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
-def prepare_form(entry_id: int, *, now: datetime | None = None) -> PreparedForm:
-    """Freeze the form of a candidate waiting in the exam room, once (models.PreparedForm): a second
-    call, from another tab or after a server restart, returns the same form. A form frozen from a
-    paper the session no longer uses is replaced."""
+def prepare_forms(entry_ids: list[int], *, now: datetime | None = None) -> dict[int, PreparedForm]:
+    """Freeze the forms of candidates waiting in the exam room, once each (models.PreparedForm), in
+    one transaction: entry id → its PreparedForm. A second call — another tab, a restarted server —
+    returns the same form; a form frozen from a paper the session no longer uses is replaced. The
+    first insert wins (ON CONFLICT DO NOTHING), so concurrent callers all get the same form."""
     from django.db import connection
 
     now = now or timezone.now()
-    entry = RosterEntry.objects.select_related("session__paper").get(pk=entry_id)
-    paper = entry.session.paper
+    entries = {e.pk: e for e in RosterEntry.objects.filter(pk__in=entry_ids).select_related("session__paper")}
     with transaction.atomic():
-        PreparedForm.objects.filter(entry_id=entry_id).exclude(
-            paper_id=paper.pk, paper_digest=paper.content_digest
-        ).delete()
-        seed = secrets.randbits(62)
-        form = freeze_form(paper, seed)
-        prepared = PreparedForm(
-            entry=entry,
-            paper=paper,
-            paper_digest=paper.content_digest,
-            seed=seed,
-            form_number=form["form"],
-            form=form,
-            prepared_at=now,
-        )
-        sql, fields = _insert_sql(PreparedForm, on_conflict=" ON CONFLICT (entry_id) DO NOTHING")
-        with connection.cursor() as cursor:  # the first one wins: every tab gets the same form
-            cursor.execute(sql, _params(prepared, fields))
-            if cursor.rowcount == 1:
-                return prepared
-    return PreparedForm.objects.get(entry_id=entry_id)
+        result: dict[int, PreparedForm] = {}
+        for prepared in PreparedForm.objects.filter(entry_id__in=list(entries)):
+            paper = entries[prepared.entry_id].session.paper
+            if (prepared.paper_id, prepared.paper_digest) == (paper.pk, paper.content_digest):
+                result[prepared.entry_id] = prepared
+            else:
+                prepared.delete()
+        new = []
+        for pk, entry in entries.items():
+            if pk in result:
+                continue
+            paper = entry.session.paper
+            seed = secrets.randbits(62)
+            form = freeze_form(paper, seed)
+            new.append(
+                PreparedForm(
+                    entry=entry,
+                    paper=paper,
+                    paper_digest=paper.content_digest,
+                    seed=seed,
+                    form_number=form["form"],
+                    form=form,
+                    prepared_at=now,
+                )
+            )
+        if new:
+            sql, fields = _insert_sql(PreparedForm, on_conflict=" ON CONFLICT (entry_id) DO NOTHING")
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, [_params(prepared, fields) for prepared in new])
+            seeds = dict(
+                PreparedForm.objects.filter(entry_id__in=[p.entry_id for p in new]).values_list(
+                    "entry_id", "seed"
+                )
+            )
+            lost = [p.entry_id for p in new if seeds.get(p.entry_id) != p.seed]  # another caller won
+            result.update({p.entry_id: p for p in new if p.entry_id not in lost})
+            result.update({p.entry_id: p for p in PreparedForm.objects.filter(entry_id__in=lost)})
+    return result
+
+
+def prepare_form(entry_id: int, *, now: datetime | None = None) -> PreparedForm:
+    """prepare_forms for one entry."""
+    return prepare_forms([entry_id], now=now)[entry_id]
 
 
 def start_attempts(
