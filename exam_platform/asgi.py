@@ -16,6 +16,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from exam_platform.common import gc_policy  # noqa: E402
 from exam_platform.common.admission import ConcurrencyLimit  # noqa: E402
 from exam_platform.common.realtime import SiteOriginValidator  # noqa: E402
 from exam_platform.routing import websocket_urlpatterns  # noqa: E402
@@ -26,4 +27,10 @@ application = ProtocolTypeRouter(
         "http": ConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY),
         "websocket": SiteOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
+)
+
+# Everything imported so far lives as long as the process: frozen out of the garbage collector's
+# walks; and, with GC_FREEZE, what survives each full collection too (common/gc_policy.py).
+gc_policy.install(
+    slow_ms=settings.GC_LOG_SLOW_MS, freeze=settings.GC_FREEZE, thaw_seconds=settings.GC_THAW_SECONDS
 )

@@ -299,6 +299,12 @@ ANSWER_GRACE_SECONDS = envint("ANSWER_GRACE_SECONDS", 10)
 # The waiting room starts each socket's attempt at opens_at plus up to this many seconds (random),
 # so that thousands of starts spread over a moment instead of one instant (delivery/consumers.py).
 EXAM_START_JITTER_SECONDS = envfloat("EXAM_START_JITTER_SECONDS", 1.0)
+# The server processes' garbage-collector policy (exam_platform/common/gc_policy.py): collections
+# slower than GC_LOG_SLOW_MS are logged (0: off); GC_FREEZE keeps the survivors of each full
+# collection out of the next ones, released every GC_THAW_SECONDS so cyclic garbage is freed.
+GC_LOG_SLOW_MS = envfloat("GC_LOG_SLOW_MS", 100)
+GC_FREEZE = envbool("GC_FREEZE", not TESTING)
+GC_THAW_SECONDS = envfloat("GC_THAW_SECONDS", 900)
 
 # --- Publication (rank lists, score slips) ----------------------------------------------------
 # The platform's Ed25519 signing key: base64 of the raw 32-byte private key, or a file holding it.

@@ -139,7 +139,10 @@ class AttemptConsumer(AuthenticatedConsumer):
     attempt_uid = None
     entry_id: int | None = None
     opens_at = None
-    prepared: tuple[int, dict, str] | None = None  # (seed, form, browser form JSON) while waiting
+    # While waiting: (seed, FormIndex, the browser's form as JSON text) of the prepared form. A
+    # socket keeps no form dict: 2,500 sockets × ~1,000 objects each made every full garbage
+    # collection of a process take seconds (docs/performance.md).
+    prepared: tuple[int, FormIndex, str] | None = None
     _start_task: asyncio.Task | None = None
 
     async def authorize(self) -> bool:
@@ -161,20 +164,21 @@ class AttemptConsumer(AuthenticatedConsumer):
             attempt = await _load(self.user, kwargs["attempt_uid"])
             if attempt is None or attempt["status"] != Attempt.Status.IN_PROGRESS:
                 return False
+        self.hello = None
         if attempt is not None:
-            self._adopt(attempt)
+            self._adopt(attempt, FormIndex.of(attempt["form"]))
             if self.want_form:
-                self.responses = await _responses(self.attempt_id)
+                responses = await _responses(self.attempt_id)
+                self.hello = self._attempt_message("hello", responses, attempt["form"])
         return True
 
-    def _adopt(self, state: dict) -> None:
+    def _adopt(self, state: dict, index: FormIndex) -> None:
         """From now on this socket is the attempt's: saves, time, submit."""
         self.attempt_id = state["id"]
         self.attempt_uid = state["uid"]
         self.deadline = state["deadline"]
         self.last_seq = state["last_seq"]
-        self.form = state["form"]
-        self.index = FormIndex(state["form"])
+        self.index = index
 
     def extra_groups(self) -> list[str]:
         return [attempt_group_name(self.attempt_uid)] if self.attempt_id else []
@@ -196,7 +200,8 @@ class AttemptConsumer(AuthenticatedConsumer):
 
     async def connected(self) -> None:
         if self.attempt_id is not None:
-            await self.send_json(self._attempt_message("hello", self.responses if self.want_form else None))
+            hello, self.hello = self.hello or self._attempt_message("hello"), None
+            await self.send_json(hello)
             return
         await self.send_json(
             {
@@ -209,7 +214,7 @@ class AttemptConsumer(AuthenticatedConsumer):
         )
         self._start_task = asyncio.get_running_loop().create_task(self._start_when_open())
 
-    def _attempt_message(self, kind: str, responses: dict | None) -> dict:
+    def _attempt_message(self, kind: str, responses: dict | None = None, form: dict | None = None) -> dict:
         message = {
             "type": kind,
             "status": Attempt.Status.IN_PROGRESS,
@@ -219,9 +224,9 @@ class AttemptConsumer(AuthenticatedConsumer):
             "last_seq": self.last_seq,
             "urls": attempt_urls(self.attempt_uid),
         }
-        if responses is not None:
-            message["form"] = candidate_form(self.form)
-            message["responses"] = responses
+        if form is not None:
+            message["form"] = candidate_form(form)
+            message["responses"] = responses or {}
         return message
 
     # --- the waiting room ------------------------------------------------------------------
@@ -270,20 +275,17 @@ class AttemptConsumer(AuthenticatedConsumer):
     async def _send_started(self, result: dict) -> None:
         """Adopt the started attempt and send "started" with the paper: the prepared form's JSON
         text as it is when the attempt was copied from it (same seed), else the attempt's form."""
-        prepared_json = None
-        if result["form"] is None:
-            if self.prepared is not None and self.prepared[0] == result["seed"]:
-                result["form"], prepared_json = self.prepared[1], self.prepared[2]
-            else:
-                result["form"] = await _form(result["id"])
-        self.prepared = None
-        self._adopt(result)
+        prepared, self.prepared = self.prepared, None
+        form = result["form"]
+        if form is None and (prepared is None or prepared[0] != result["seed"]):
+            form = await _form(result["id"])
+        self._adopt(result, FormIndex.of(form) if form is not None else prepared[1])
         responses = await _responses(self.attempt_id) if self.last_seq else {}
-        if prepared_json is None:
-            await self.send_json(self._attempt_message("started", responses))
+        if form is not None:
+            await self.send_json(self._attempt_message("started", responses, form))
             return
-        head = dumps({**self._attempt_message("started", None), "responses": responses})
-        await self.send(text_data=f'{head[:-1]},"form":{prepared_json}}}')
+        head = dumps({**self._attempt_message("started"), "responses": responses})
+        await self.send(text_data=f'{head[:-1]},"form":{prepared[2]}}}')
 
     async def _reschedule(self, opens_at) -> None:
         if opens_at is None or opens_at == self.opens_at:

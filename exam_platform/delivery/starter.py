@@ -5,7 +5,7 @@ services.attempts.prepare_forms while candidates wait (forms frozen from the per
 cache, one insert), then start_attempts at opens_at (entries locked, each prepared form copied
 into its attempt by the database, one audit entry).
 
-    seed, form, form_json = await prepare_entry(entry_id)   # while waiting: the form frozen ahead
+    seed, index, form_json = await prepare_entry(entry_id)   # while waiting: the form frozen ahead
     state = await start_entry(entry_id)    # the attempt's socket state (dict) or an AttemptError
 """
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from exam_platform.common.batching import Batcher
 
+from .answers import FormIndex
 from .attempt_access import candidate_form
 from .models import Attempt, ResponseEvent
 from .services.attempts import AttemptError, prepare_forms, start_attempts
@@ -37,11 +38,14 @@ def dumps(content) -> str:
     return json.dumps(content, ensure_ascii=False, separators=(",", ":"))
 
 
-def prepare_for_sockets(entry_ids: list[int]) -> list[tuple[int, dict, str]]:
-    """One batch: per entry id (in order), (seed, frozen form, the browser's form as JSON text), so
-    that at the start the socket only splices a ready string into "started"."""
+def prepare_for_sockets(entry_ids: list[int]) -> list[tuple[int, FormIndex, str]]:
+    """One batch: per entry id (in order), (seed, the form's FormIndex, the browser's form as JSON
+    text), so that at the start the socket only splices a ready string into "started"."""
     prepared = prepare_forms(entry_ids)
-    return [(p.seed, p.form, dumps(candidate_form(p.form))) for p in (prepared[pk] for pk in entry_ids)]
+    return [
+        (p.seed, FormIndex.of(p.form), dumps(candidate_form(p.form)))
+        for p in (prepared[pk] for pk in entry_ids)
+    ]
 
 
 def start_for_sockets(entry_ids: list[int]) -> list[dict | AttemptError]:
@@ -102,7 +106,7 @@ async def start_entry(entry_id: int) -> dict | AttemptError:
     return result
 
 
-async def prepare_entry(entry_id: int) -> tuple[int, dict, str]:
+async def prepare_entry(entry_id: int) -> tuple[int, FormIndex, str]:
     """Freeze (once) one waiting entry's form through this event loop's batcher."""
     batcher = _batcher("prepare", prepare_for_sockets, max_batch=PREPARE_BATCH, max_wait=PREPARE_WAIT_SECONDS)
     (result,) = await batcher.submit([entry_id])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("entries/<int:entry_id>/check-in/", checkin.candidate_check_in, name="candidate_check_in"),
     path("entries/<int:entry_id>/card.pdf", checkin.candidate_card, name="candidate_card"),
     # the candidate's exam (views/exam.py)
+    path("entries/<int:entry_id>/room", exam.room, name="exam_room"),
     path("entries/<int:entry_id>/start", exam.start, name="attempt_start"),
     path("attempts/<uuid:attempt_uid>/", exam.page, name="attempt_page"),
     path("attempts/<uuid:attempt_uid>/state", exam.state, name="attempt_state"),

@@ -1,13 +1,19 @@
-"""start_attempt (window, check-in, frozen form, deadline), submit_attempt and extend_attempt."""
+"""start_attempt (window, check-in, frozen form, deadline), submit_attempt and extend_attempt; the
+candidate's home buttons, the exam room (waiting shell) and the attempt page (shell + config)."""
 
 import datetime as dt
 import hashlib
 import json
 import random
+import re
 
 import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from exam_platform.common.models import AuditEntry
+from exam_platform.delivery.attempt_access import attempt_urls, candidate_form
 from exam_platform.delivery.models import Attempt, Response
 from exam_platform.delivery.services.attempts import (
     AttemptError,
@@ -18,7 +24,7 @@ from exam_platform.delivery.services.attempts import (
     submit_attempt,
 )
 from question_bank.models import Choice, PaperForm
-from tests.delivery.exam_setup import make_entry, make_locked_paper, make_session
+from tests.delivery.exam_setup import log_in, make_entry, make_locked_paper, make_session
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -293,27 +299,214 @@ def test_extend_attempt_submitted_refused(session):
     assert exc.value.code == "submitted"
 
 
-@pytest.mark.django_db
-def test_candidate_home_offers_start_then_continue_then_receipt():
-    from django.urls import reverse
+# --- the candidate's home, the exam room and the attempt page (one shell, rendered by exam.js) ---
 
-    from exam_platform.delivery.services.attempts import submit_attempt
-    from tests.delivery.exam_setup import log_in, make_entry, make_locked_paper, make_session
 
+def page_config(html: str) -> dict:
+    """The page's embedded `exam-config` JSON."""
+    match = re.search(r'<script id="exam-config" type="application/json">(.*?)</script>', html, flags=re.S)
+    assert match, "no exam-config"
+    return json.loads(match.group(1))
+
+
+def _same_ms(iso: str, value: dt.datetime) -> bool:
+    return abs(dt.datetime.fromisoformat(iso) - value) < dt.timedelta(milliseconds=1)
+
+
+def _room(entry):
+    return reverse("delivery:exam_room", args=[entry.pk])
+
+
+def test_candidate_home_offers_room_then_continue_through_room_then_receipt():
     entry = make_entry(make_session(make_locked_paper()))
     client = log_in(entry.candidate.user)
-    start_url = reverse("delivery:attempt_start", args=[entry.pk])
+    home = reverse("delivery:candidate_home")
 
-    assert "เริ่มทำข้อสอบ" in client.get(reverse("delivery:candidate_home")).content.decode()
-    response = client.post(start_url)
+    page = client.get(home).content.decode()
+    assert "เข้าห้องสอบ" in page and f'href="{_room(entry)}"' in page
+    assert reverse("delivery:attempt_start", args=[entry.pk]) not in page  # a link (GET), no start form
+    response = client.post(reverse("delivery:attempt_start", args=[entry.pk]))  # the fallback still works
     entry.refresh_from_db()
     assert response.status_code == 302
     assert response["Location"] == reverse("delivery:attempt_page", args=[entry.attempt.uid])
-    page = client.get(reverse("delivery:candidate_home")).content.decode()
-    assert "ทำข้อสอบต่อ" in page
-    assert "เริ่มทำข้อสอบ" not in page
+    page = client.get(home).content.decode()
+    assert "ทำข้อสอบต่อ" in page and f'href="{_room(entry)}"' in page
+    assert "เข้าห้องสอบ" not in page
 
     submit_attempt(entry.attempt, reason="candidate")
-    page = client.get(reverse("delivery:candidate_home")).content.decode()
+    page = client.get(home).content.decode()
     assert reverse("delivery:attempt_receipt", args=[entry.attempt.uid]) in page
-    assert "ทำข้อสอบต่อ" not in page
+    assert "ทำข้อสอบต่อ" not in page and _room(entry) not in page
+
+
+@pytest.mark.parametrize(
+    ("checked_in", "opens", "late", "shown"),
+    [(True, 30, 40, True), (True, -60, -1, False), (False, -10, 20, False)],
+    ids=["before-opening", "after-late-entry", "not-checked-in"],
+)
+def test_candidate_home_room_link_only_for_checked_in_before_late_entry(checked_in, opens, late, shown):
+    entry = make_entry(make_session(opens=opens, late=late), checked_in=checked_in)
+
+    page = log_in(entry.candidate.user).get(reverse("delivery:candidate_home")).content.decode()
+
+    assert (_room(entry) in page) is shown
+
+
+def test_room_before_opening_renders_waiting_shell_without_any_question():
+    entry = make_entry(make_session(opens=5, late=20), accommodations={"large_text": True})
+    client = log_in(entry.candidate.user)
+
+    response = client.get(_room(entry))
+
+    assert response.status_code == 200
+    assert "no-cache" in response["Cache-Control"]
+    html = response.content.decode()
+    config = page_config(html)
+    assert config["mode"] == "waiting"
+    assert config["entry"] == entry.pk
+    assert config["ws_path"] == f"/ws/exam/{entry.pk}/"
+    assert config["start_url"] == reverse("delivery:attempt_start", args=[entry.pk])
+    assert _same_ms(config["opens_at"], entry.session.opens_at)
+    assert _same_ms(config["late_entry_until"], entry.session.late_entry_until)
+    assert "form" not in config and "attempt" not in config and "responses" not in config
+    assert config["choice_labels"][:4] == ["ก", "ข", "ค", "ง"]
+    assert 'data-phase="waiting"' in html
+    assert "รอเริ่มการสอบ" in html and "ข้อสอบจะแสดงเมื่อถึงเวลาเริ่มสอบ ไม่ต้องรีเฟรชหน้านี้" in html
+    assert 'role="status" aria-live="polite"' in html
+    assert f'action="{config["start_url"]}"' in html and "เริ่มทำข้อสอบ" in html  # the HTTP fallback
+    assert "exam-question card" not in html and "candidate-item-stem" not in html
+    assert re.search(r'<body class="[^"]*\blarge-text\b', html)
+    assert not Attempt.objects.exists()
+
+
+def test_room_inside_window_without_attempt_still_waits_for_the_socket():
+    entry = make_entry(make_session(opens=-1, late=20))
+
+    response = log_in(entry.candidate.user).get(_room(entry))
+
+    assert response.status_code == 200
+    assert page_config(response.content.decode())["mode"] == "waiting"
+    assert not Attempt.objects.exists()  # the server starts it over the socket, or POST …/start
+
+
+def test_room_is_cheap_no_paper_no_item_query(django_assert_max_num_queries):
+    entry = make_entry(make_session(opens=5, late=20))
+    client = log_in(entry.candidate.user)
+
+    with django_assert_max_num_queries(5) as queries:
+        client.get(_room(entry))
+
+    sql = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "question_bank_" not in sql
+
+
+def test_room_not_checked_in_redirects_to_check_in_with_a_message():
+    entry = make_entry(make_session(), checked_in=False)
+    client = log_in(entry.candidate.user)
+
+    response = client.get(_room(entry), follow=True)
+
+    assert response.redirect_chain[0] == (reverse("delivery:candidate_check_in", args=[entry.pk]), 302)
+    assert "ต้องยืนยันตัวตนและเช็กอินก่อนเริ่มสอบ" in response.content.decode()
+    assert not Attempt.objects.exists()
+
+
+def test_room_with_attempt_in_progress_redirects_to_attempt_page():
+    attempt = start_attempt(make_entry(make_session()))
+
+    response = log_in(attempt.entry.candidate.user).get(_room(attempt.entry))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delivery:attempt_page", args=[attempt.uid])
+
+
+@pytest.mark.parametrize("status", [Attempt.Status.SUBMITTED, Attempt.Status.TERMINATED])
+def test_room_with_finished_attempt_redirects_to_receipt(status):
+    entry = make_entry(make_session())
+    attempt = start_attempt(entry)
+    Attempt.objects.filter(pk=attempt.pk).update(status=status)
+    entry.session.late_entry_until = timezone.now() - dt.timedelta(minutes=1)  # even after late entry
+    entry.session.save()
+
+    response = log_in(entry.candidate.user).get(_room(entry))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("delivery:attempt_receipt", args=[attempt.uid])
+
+
+def test_room_after_late_entry_without_attempt_is_closed_409():
+    entry = make_entry(make_session(opens=-60, late=-1))
+
+    response = log_in(entry.candidate.user).get(_room(entry))
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "เลยเวลาที่อนุญาตให้เข้าสอบแล้ว" in html
+    assert "exam-config" not in html
+    assert not Attempt.objects.exists()
+
+
+def test_room_of_another_candidates_entry_is_404_and_anonymous_goes_to_login():
+    entry = make_entry(make_session())
+    intruder = log_in(make_entry(entry.session).candidate.user)
+
+    assert intruder.get(_room(entry)).status_code == 404
+    assert intruder.get(reverse("delivery:exam_room", args=[999_999])).status_code == 404
+    anonymous = Client().get(_room(entry))
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login")
+
+
+def test_attempt_page_is_the_shell_with_form_and_responses_in_its_config():
+    entry = make_entry(make_session(), accommodations={"high_contrast": True})
+    attempt = start_attempt(entry)
+    single = next(i for s in attempt.form["sections"] for i in s["items"] if i["type"] == "single")
+    answer = {"choice": single["choices"][1]["uid"]}
+    Response.objects.create(
+        attempt=attempt, item_uid=single["uid"], answer=answer, flagged=True, seq=3, saved_at=timezone.now()
+    )
+    client = log_in(entry.candidate.user)
+
+    response = client.get(reverse("delivery:attempt_page", args=[attempt.uid]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    config = page_config(html)
+    assert config["mode"] == "attempt"
+    assert config["attempt"] == str(attempt.uid)
+    assert config["ws_path"] == f"/ws/exam/{entry.pk}/"  # the page has the form: no ?form=1
+    assert config["urls"] == attempt_urls(attempt.uid)
+    assert config["form"] == candidate_form(attempt.form)
+    assert config["responses"] == {single["uid"]: {"answer": answer, "flagged": True, "seq": 3}}
+    assert _same_ms(config["deadline"], attempt.deadline)
+    # the items in the candidate's order, every stem and choice as frozen
+    frozen = [i for s in attempt.form["sections"] for i in s["items"]]
+    shown = [i for s in config["form"]["sections"] for i in s["items"]]
+    assert [i["uid"] for i in shown] == [i["uid"] for i in frozen]
+    assert [(i["stem"], i["choices"]) for i in shown] == [(i["stem"], i["choices"]) for i in frozen]
+    assert all(set(i) <= {"uid", "type", "stem", "language", "choices", "max_words"} for i in shown)
+    for text in ("ข้อ", "เลือกได้มากกว่าหนึ่งคำตอบ", "คำตอบ (ตัวเลข)", "ไม่เกิน %(n)s คำ", "ข้อถัดไป ›"):
+        assert text in config["texts"].values()
+    # no server-side loop over the items any more; the stems are only inside the JSON
+    assert "exam-question card" not in html and 'id="q-1-stem"' not in html
+    assert 'data-phase="exam"' in html and "exam-waiting" not in html
+    assert f'href="{reverse("delivery:attempt_submit", args=[attempt.uid])}"' in html
+    assert re.search(r'<body class="[^"]*\bhigh-contrast\b', html)
+
+
+def test_attempt_page_embeds_thai_as_utf8_and_escapes_markup():
+    attempt = start_attempt(make_entry(make_session()))
+    client = log_in(attempt.entry.candidate.user)
+
+    html = client.get(reverse("delivery:attempt_page", args=[attempt.uid])).content.decode()
+
+    script = re.search(r'<script id="exam-config" type="application/json">(.*?)</script>', html, re.S)[1]
+    assert "บันทึกแล้ว" in script  # not \\u0e1a… escapes: half the bytes
+    assert "<" not in script and ">" not in script  # json_script's escapes still apply
+
+
+def test_attempt_page_of_submitted_attempt_redirects_to_receipt():
+    attempt = submit_attempt(start_attempt(make_entry(make_session())))
+
+    response = log_in(attempt.entry.candidate.user).get(reverse("delivery:attempt_page", args=[attempt.uid]))
+
+    assert response["Location"] == reverse("delivery:attempt_receipt", args=[attempt.uid])

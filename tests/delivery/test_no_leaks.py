@@ -1,6 +1,7 @@
 """Nothing leaks: a candidate reaches only their own attempt (HTTP 404, socket 4403), questions are
-served only after check-in inside the window, sockets need a session and this site's Origin, and
-no payload carries the key, a correctness flag or an explanation in any form."""
+served only after check-in inside the window (the exam room shows none before the start; the
+attempt page carries them only in its JSON config), sockets need a session and this site's Origin,
+and no payload carries the key, a correctness flag or an explanation in any form."""
 
 import datetime as dt
 import json
@@ -150,19 +151,17 @@ def test_start_then_page_resumes_same_attempt():
     assert first["Location"] == second["Location"] == f"/exam/attempts/{attempt.uid}/"
 
 
-def _normalised_choices(html: str) -> list[str]:
-    """Every choice <li>, with what may legitimately differ (uid, index, label, text) blanked."""
-    items = re.findall(r'<li class="candidate-choice">.*?</li>', html, flags=re.S)
-    out = []
-    for li in items:
-        li = re.sub(r'value="[0-9a-f-]{36}"', 'value="UID"', li)
-        li = re.sub(r"q-\d+-c\d+", "ID", li)
-        li = re.sub(r'name="q-\d+"', 'name="N"', li)
-        li = re.sub(r'<span class="candidate-choice-label">.*?</span>', "LABEL", li)
-        li = re.sub(rf"(?:{KEY_TEXT}|{DISTRACTOR_TEXT}) \d", "TEXT", li)
-        li = re.sub(r'type="(?:radio|checkbox)"', 'type="T"', li)
-        out.append(re.sub(r"\s+", " ", li))
-    return out
+def _page_config(html: str) -> dict:
+    match = re.search(r'<script id="exam-config" type="application/json">(.*?)</script>', html, flags=re.S)
+    assert match, "no exam-config"
+    return json.loads(match.group(1))
+
+
+def _normalised_choice(choice: dict) -> str:
+    """A choice of the page config, with what may legitimately differ (uid, text) blanked."""
+    shape = dict(choice, uid="UID")
+    shape["html"] = re.sub(rf"(?:{KEY_TEXT}|{DISTRACTOR_TEXT}) \d", "TEXT", shape["html"])
+    return json.dumps(shape, sort_keys=True)
 
 
 @pytest.mark.django_db
@@ -176,10 +175,48 @@ def test_exam_page_and_state_carry_no_key_and_key_choices_look_like_the_others()
     _assert_clean(html)
     _assert_clean(state)
     _assert_clean(json.dumps(attempt.form, ensure_ascii=False))
+    config = _page_config(html)
+    _assert_clean(json.dumps(config, ensure_ascii=False))
+    items = [item for section in config["form"]["sections"] for item in section["items"]]
+    # only what the candidate sees: no points, version ids, seed, paper digest
+    assert set(config["form"]) == {"sections"}
+    assert all(set(item) <= {"uid", "type", "stem", "language", "choices", "max_words"} for item in items)
+    assert "seed" not in config and "points" not in html and '"version"' not in html
+    # the questions are only in the config (exam.js renders them), once each
     assert html.count(KEY_TEXT) == 3 and html.count(DISTRACTOR_TEXT) == 5  # single 1+3, multiple 2+2
-    shapes = _normalised_choices(html)
+    shapes = [_normalised_choice(choice) for item in items for choice in item["choices"]]
     assert len(shapes) == 8
-    assert len(set(shapes)) == 1  # a key choice is marked up exactly like a distractor
+    assert len(set(shapes)) == 1  # a key choice is sent exactly like a distractor
+    assert all(set(choice) == {"uid", "html"} for item in items for choice in item["choices"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("opens", "late"), [(5, 20), (-1, 20)], ids=["before-opening", "open-no-attempt"])
+def test_room_serves_no_question_before_the_start(opens, late):
+    entry = make_entry(make_session(opens=opens, late=late))
+    started_elsewhere = start_attempt(make_entry(entry.session), now=entry.session.opens_at)  # same paper
+    client = log_in(entry.candidate.user)
+
+    response = client.get(f"/exam/entries/{entry.pk}/room")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    _assert_clean(html)
+    stems = [i["stem"] for s in started_elsewhere.form["sections"] for i in s["items"]]
+    assert not any(stem in html for stem in stems)
+    assert KEY_TEXT not in html and DISTRACTOR_TEXT not in html and "ข้อใดเขียนถูกต้อง" not in html
+    assert "candidate-item" not in html
+    config = _page_config(html)
+    assert "form" not in config and "responses" not in config and "attempt" not in config
+    assert not Attempt.objects.filter(entry=entry).exists()
+
+
+@pytest.mark.django_db
+def test_room_of_another_candidates_entry_is_404():
+    entry = make_entry(make_session())
+    intruder = log_in(make_entry(entry.session).candidate.user)
+
+    assert intruder.get(f"/exam/entries/{entry.pk}/room").status_code == 404
 
 
 # --- sockets -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from exam_platform.common.audit import AuditEntry, verify_chain
+from exam_platform.delivery.answers import FormIndex
 from exam_platform.delivery.models import Attempt, PreparedForm
 from exam_platform.delivery.services.attempts import (
     AttemptError,
@@ -132,3 +133,15 @@ def test_prepare_forms_in_one_batch_keeps_forms_already_prepared():
     assert PreparedForm.objects.filter(entry__in=entries).count() == 3
     stored = PreparedForm.objects.get(entry_id=entries[2].pk)
     assert (stored.seed, stored.form) == (batch[entries[2].pk].seed, batch[entries[2].pk].form)
+
+
+def test_attempts_of_one_numbered_form_share_one_form_index_per_candidate_forms_do_not():
+    fixed = make_locked_paper()
+    drawn = make_locked_paper(form_mode="per_candidate")
+
+    first, second = FormIndex.of(freeze_form(fixed, 1)), FormIndex.of(freeze_form(fixed, 2))
+    own = [FormIndex.of(freeze_form(drawn, seed)) for seed in (1, 2)]
+
+    assert first is second  # same items, another order: one index
+    assert own[0] is not own[1]
+    assert first.items == FormIndex(freeze_form(fixed, 3)).items

@@ -1,5 +1,6 @@
 """Candidate check-in in a real browser: the sessions page, the identity form (error, then success).
-Screenshots: var/screenshots/checkin.png (the form), checkin_error.png, checkin_home.png."""
+Then the exam room, waiting. Screenshots: var/screenshots/checkin.png (the form), checkin_error.png,
+checkin_home.png, exam_room_waiting_early.png."""
 
 import datetime as dt
 
@@ -46,3 +47,13 @@ def test_candidate_checks_in_through_the_form(page, login_as, screenshot, live_s
     assert page.get_by_text("เช็กอินแล้ว พร้อมเข้าสอบ").is_visible()
     screenshot("checkin_home")
     assert RosterEntry.objects.get(pk=entry.pk).checked_in_at is not None
+
+    # Two hours early: the exam room waits (its socket needs daphne: tests/e2e/test_exam_resilience.py).
+    page.get_by_role("link", name="เข้าห้องสอบ").click()
+    page.wait_for_url(f"**/exam/entries/{entry.pk}/room")
+    assert page.get_by_role("heading", name="รอเริ่มการสอบ").is_visible()
+    assert page.locator("#exam-start-form").is_hidden()  # no start button before the start
+    page.wait_for_function(
+        "/^1:5\\d:\\d\\d$/.test(document.getElementById('exam-waiting-countdown').textContent)"
+    )
+    screenshot("exam_room_waiting_early")

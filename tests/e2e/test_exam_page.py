@@ -1,10 +1,11 @@
 """The exam page in a real browser against live_server (WSGI: no WebSocket, so every save goes
-through the HTTP fallback): answer, see "saved", large text, submit, receipt. Screenshots in
+through the HTTP fallback): the page built by exam.js, answer, see "saved", large text, submit,
+receipt; the exam room's HTTP start when its socket cannot connect. Screenshots in
 var/screenshots/exam_page*.png and exam_receipt.png."""
 
 import pytest
 
-from exam_platform.delivery.models import Response
+from exam_platform.delivery.models import Attempt, Response
 from exam_platform.delivery.services.attempts import start_attempt
 from tests.delivery.exam_setup import items_by_type, make_entry, make_session
 
@@ -18,6 +19,21 @@ def test_exam_page_http_fallback_saves_then_submit_and_receipt(page, login_as, s
 
     page.goto(f"/exam/attempts/{attempt.uid}/")
     page.locator(f"#item-{single['uid']}").wait_for(state="attached")
+    # built by exam.js from the config: the markup the server template used to render
+    question = page.locator(f"#item-{single['uid']}")
+    number = question.get_attribute("data-number")
+    assert question.get_attribute("data-type") == "single"
+    assert question.locator("legend").inner_text().split() == ["ข้อ", number, "/", "5"]
+    assert (
+        page.locator(".exam-question").count() == 5 and page.locator(".exam-nav-item[data-item]").count() == 5
+    )
+    assert question.locator(".candidate-choice-label").all_inner_texts() == ["ก.", "ข.", "ค.", "ง."]
+    assert question.locator(f"#q-{number}-c2").get_attribute("value") == single["choices"][2]["uid"]
+    assert (
+        question.locator(f"label[for=q-{number}-c2] .candidate-choice-text").inner_text()
+        == (single["choices"][2]["html"])
+    )
+    assert page.locator("#exam-nav-title").inner_text() == "ข้อสอบทั้งหมด (5 ข้อ)"
     page.locator(f'.exam-nav-item[data-item="{single["uid"]}"]').click()
     page.locator(f"#item-{single['uid']} input.exam-input").nth(2).check()
     page.locator(f"#item-{single['uid']} .exam-flag-input").check()
@@ -70,3 +86,18 @@ def test_exam_page_reload_restores_unsent_outbox_and_sends_it(page, login_as):
     assert page.locator(f"#item-{short['uid']} .exam-input").input_value() == "คำตอบค้าง"
     stored = Response.objects.get(attempt=attempt, item_uid=short["uid"])
     assert (stored.answer, stored.seq) == ({"text": "คำตอบค้าง"}, 7)
+
+
+def test_exam_room_without_socket_falls_back_to_the_http_start(page, login_as):
+    # live_server has no WebSocket: 5 s after opens_at (here: after loading) the room POSTs the start.
+    entry = make_entry(make_session(opens=-1, late=20))
+    login_as(entry.candidate.user)
+
+    page.goto(f"/exam/entries/{entry.pk}/room")
+    assert page.locator("#exam-waiting").is_visible()
+    page.wait_for_url("**/exam/attempts/*/", timeout=20_000)
+
+    attempt = Attempt.objects.get(entry=entry)
+    assert page.url.endswith(f"/exam/attempts/{attempt.uid}/")
+    page.locator(".exam-question").first.wait_for(state="visible")
+    assert page.locator(".exam-question").count() == 5

@@ -1,8 +1,9 @@
 """The answer path in a real browser against a real daphne + worker (tests/e2e/daphne.py), on
-PostgreSQL: a whole exam from check-in to receipt; daphne SIGKILLed mid-exam and restarted on the
-same port; a reload while answers are unsent; a browser closed before the deadline; Redis stopped
+PostgreSQL: a whole exam from check-in to receipt; the exam room waiting for the start (the paper
+arrives over the socket, no reload); daphne SIGKILLed mid-exam and restarted on the same port; a
+reload while answers are unsent; a browser closed before the deadline; Redis stopped
 mid-exam. "Exactly the final choices" = the Response rows equal, item for item, the last thing the
-candidate did on each item. Screenshot: var/screenshots/exam_offline.png.
+candidate did on each item. Screenshots: var/screenshots/exam_offline.png, exam_room_waiting.png.
 
 Playwright's offline emulation does not close an open WebSocket (DESIGN §10): the tests kill the
 server instead. Every wait is for a state, with a timeout.
@@ -16,7 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from exam_platform.delivery.models import Attempt, Response
 from exam_platform.delivery.services.attempts import receipt_digest, start_attempt
-from tests.delivery.exam_setup import items_by_type, make_entry, make_session
+from tests.delivery.exam_setup import items_by_type, make_entry, make_locked_paper, make_session
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.factories import make_candidate
 
@@ -179,10 +180,11 @@ def test_exam_resilience_check_in_sit_submit_and_receipt_over_websocket(server_c
     page.get_by_role("button", name="ยืนยันและเช็กอิน").click()
     page.wait_for_url("**/exam/")
     log = SocketLog(page)
-    page.get_by_role("button", name="เริ่มทำข้อสอบ").click()
+    page.get_by_role("link", name="เข้าห้องสอบ").click()
+    # The window is open: the room's socket gets its attempt started at once and the paper arrives.
+    log.wait_for("started")
     page.wait_for_url("**/exam/attempts/*/")
     attempt = Attempt.objects.get(entry=entry)
-    log.wait_for("hello")
     page.locator("#exam-mode").click()
 
     sitter = Candidate(page, attempt)
@@ -209,6 +211,56 @@ def test_exam_resilience_check_in_sit_submit_and_receipt_over_websocket(server_c
     answers = {uid: state["answer"] for uid, state in sitter.final.items()}
     assert attempt.receipt_digest == receipt_digest(attempt.uid, answers)
     assert page.locator(".exam-digest").inner_text().strip() == attempt.receipt_digest
+
+
+def test_exam_room_waits_then_paper_appears_at_the_start_without_reload(server_context, server_login):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from exam_platform.delivery.models import ExamSession
+
+    session = make_session(make_locked_paper(), opens=10, late=30)
+    entry = make_entry(session)
+    server_login(entry.candidate.user)
+    page = server_context.new_page()
+    log = SocketLog(page)
+    opens_at = timezone.now() + dt.timedelta(seconds=3)
+    ExamSession.objects.filter(pk=session.pk).update(opens_at=opens_at)
+
+    page.goto(f"/exam/entries/{entry.pk}/room")
+    log.wait_for("hello")
+    assert log.received[0]["status"] == "waiting"
+    assert page.locator("#exam-waiting").is_visible()
+    assert page.get_by_role("heading", name="รอเริ่มการสอบ").is_visible()
+    assert page.get_by_text("ข้อสอบจะแสดงเมื่อถึงเวลาเริ่มสอบ ไม่ต้องรีเฟรชหน้านี้").is_visible()
+    assert page.locator(".exam-question").count() == 0
+    assert not Attempt.objects.filter(entry=entry).exists()
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "exam_room_waiting.png"))
+    page.evaluate("window.examRoomNotReloaded = true")  # a reload would lose this
+
+    page.locator(".exam-question").first.wait_for(state="visible", timeout=20_000)
+
+    assert page.evaluate("window.examRoomNotReloaded === true")
+    assert timezone.now() >= opens_at
+    attempt = Attempt.objects.get(entry=entry)
+    assert attempt.started_at >= opens_at
+    assert page.url.endswith(f"/exam/attempts/{attempt.uid}/")  # a reload now opens the attempt page
+    assert page.locator("#exam-waiting").is_hidden()
+    assert page.evaluate("document.activeElement.matches('#exam-questions legend')")  # focus on item 1
+    assert log.count("started") == 1 and log.sockets == 1
+    first = page.locator(".exam-question").first
+    assert first.locator("legend").inner_text().startswith("ข้อ 1")
+    assert page.locator(".exam-nav-item[data-item]").count() == 5
+
+    sitter = Candidate(page, attempt)
+    page.locator(f'.exam-nav-item[data-item="{sitter.items["single"]["uid"]}"]').click()
+    sitter.choose(2)
+    wait_all_saved(page, attempt)
+    assert stored(attempt) == sitter.final
+    assert log.acked_seqs() == {1}  # over the same socket that waited
+    assert log.sockets == 1
 
 
 def test_exam_resilience_server_killed_mid_exam_then_restarted_keeps_final_choices(

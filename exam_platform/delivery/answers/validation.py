@@ -15,6 +15,7 @@ null clears the answer. Each save carries the item's whole state (answer and fla
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -67,9 +68,15 @@ class Refusal:
 
 
 class FormIndex:
-    """item uid → (type, allowed choice uids), built once per socket from Attempt.form."""
+    """item uid → (type, allowed choice uids), built from Attempt.form (order does not matter).
 
-    __slots__ = ("items",)
+    FormIndex.of(form) shares one index between every attempt of the same numbered form of the
+    same locked paper (paper digest + form number > 0: the same items, only shuffled), so thousands
+    of sockets of a process hold one index, not thousands (fewer objects for the garbage collector
+    to walk). Per-candidate forms (number 0) each get their own."""
+
+    __slots__ = ("__weakref__", "items")
+    _shared: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 
     def __init__(self, form: dict):
         self.items: dict[str, tuple[str, frozenset[str]]] = {
@@ -77,6 +84,17 @@ class FormIndex:
             for section in form.get("sections", ())
             for item in section.get("items", ())
         }
+
+    @classmethod
+    def of(cls, form: dict) -> FormIndex:
+        paper = form.get("paper") or {}
+        key = (paper.get("digest"), paper.get("code"), paper.get("version"), form.get("form"))
+        if not key[0] or not form.get("form"):
+            return cls(form)
+        index = cls._shared.get(key)
+        if index is None:
+            index = cls._shared[key] = cls(form)
+        return index
 
     def answer_fits(self, item_uid: str, answer) -> bool:
         kind, choices = self.items[item_uid]

@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import BigIntegerField, Case, Max, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -510,8 +510,8 @@ def submit_expired_attempts(*, now=None, batch_size: int = SWEEP_BATCH_SIZE) -> 
     """Submit every in-progress attempt whose deadline + grace has passed (reason "deadline").
 
     Batches of `batch_size`, each one transaction: rows are locked (SKIP LOCKED on PostgreSQL, so
-    two workers share the work), responses read in one query, each row updated conditionally on
-    still being in progress, one audit entry per batch. Returns how many were submitted."""
+    two workers share the work), responses read in one query, all rows updated by one statement
+    conditionally on still being in progress, one audit entry per batch. Returns how many were submitted."""
     from django.db import connection
 
     now = now or timezone.now()
@@ -536,18 +536,24 @@ def submit_expired_attempts(*, now=None, batch_size: int = SWEEP_BATCH_SIZE) -> 
                 .annotate(m=Max("seq"))
                 .values_list("attempt_id", "m")
             )
-            submitted = {}
-            for pk, uid in rows:
-                digest = receipt_digest(uid, answers[pk])
-                changed = Attempt.objects.filter(pk=pk, status=Attempt.Status.IN_PROGRESS).update(
-                    status=Attempt.Status.SUBMITTED,
-                    submit_reason=Attempt.SubmitReason.DEADLINE,
-                    submitted_at=now,
-                    receipt_digest=digest,
-                    last_seq=last_seqs.get(pk, 0),
-                )
-                if changed:
-                    submitted[str(uid)] = digest
+            digests = {pk: receipt_digest(uid, answers[pk]) for pk, uid in rows}
+            # One UPDATE for the batch (a CASE per column), still conditional on "in progress".
+            Attempt.objects.filter(pk__in=ids, status=Attempt.Status.IN_PROGRESS).update(
+                status=Attempt.Status.SUBMITTED,
+                submit_reason=Attempt.SubmitReason.DEADLINE,
+                submitted_at=now,
+                receipt_digest=Case(*(When(pk=pk, then=Value(d)) for pk, d in digests.items())),
+                last_seq=Case(
+                    *(When(pk=pk, then=Value(last_seqs.get(pk, 0))) for pk in ids),
+                    output_field=BigIntegerField(),
+                ),
+            )
+            done = set(
+                Attempt.objects.filter(
+                    pk__in=ids, submitted_at=now, submit_reason=Attempt.SubmitReason.DEADLINE
+                ).values_list("pk", flat=True)
+            )
+            submitted = {str(uid): digests[pk] for pk, uid in rows if pk in done}
             if submitted:
                 record_audit(
                     "attempt.auto_submit",
@@ -555,9 +561,7 @@ def submit_expired_attempts(*, now=None, batch_size: int = SWEEP_BATCH_SIZE) -> 
                     object_repr=_("ส่งอัตโนมัติเมื่อหมดเวลา %(n)d รายการ") % {"n": len(submitted)},
                     after={"submitted_at": now, "receipt_digests": submitted},
                 )
-                attempts_submitted.send(
-                    sender=Attempt, attempt_ids=[pk for pk, uid in rows if str(uid) in submitted]
-                )
+                attempts_submitted.send(sender=Attempt, attempt_ids=[pk for pk, _uid in rows if pk in done])
             total += len(submitted)
         if len(rows) < batch_size:
             return total

@@ -30,13 +30,14 @@ def _status(entry, now) -> tuple[str, str]:
 
 
 def _exam_action(entry, now) -> str:
-    """What the candidate can do about the exam itself: "start", "continue", "receipt" or ""."""
+    """What the candidate can do about the exam itself: "room" (enter the exam room: before the
+    start it waits there, the server starts the attempt), "continue" (also through the room, which
+    redirects), "receipt" or ""."""
     attempt = getattr(entry, "attempt", None)
     if attempt is not None:
         return "continue" if attempt.status == attempt.Status.IN_PROGRESS else "receipt"
-    session = entry.session
-    if entry.checked_in_at and session.opens_at <= now <= session.late_entry_until:
-        return "start"
+    if entry.checked_in_at and now <= entry.session.late_entry_until:
+        return "room"
     return ""
 
 

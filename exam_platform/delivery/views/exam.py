@@ -1,29 +1,38 @@
-"""The candidate's exam: start, the exam page, HTTP save fallback and state, submit, receipt.
+"""The candidate's exam: the waiting room, start, the exam page, HTTP save fallback and state,
+submit, receipt.
 
-Every view loads the attempt through delivery.attempt_access (a candidate reaches only their own
-attempt; anything else is a 404). The save endpoint is the WebSocket's fallback (DESIGN §3.4):
-same validation, same durable writer, same ack/nack messages, CSRF-protected.
+The room and the attempt page are the SAME shell (delivery/exam/page.html): no question is rendered
+on the server; exam.js builds them from the form, which the attempt page embeds in its
+`exam-config` JSON and the room receives over the socket ws/exam/<entry>/ when the server starts
+the attempt (notes/WAITING_ROOM_SPEC.md). Every view loads the attempt through
+delivery.attempt_access (a candidate reaches only their own attempt; anything else is a 404). The
+save endpoint is the WebSocket's fallback (DESIGN §3.4): same validation, same durable writer, same
+ack/nack messages, CSRF-protected.
 """
 
 from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import json_script
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from exam_platform.common.audit import client_ip
+from exam_platform.common.choice_labels import choice_labels
 
 from ..access import get_own_entry
 from ..answers import FormIndex, Refusal, ack_message, nack_message, parse_save, write_saves
-from ..attempt_access import get_own_attempt, last_seq
-from ..models import Attempt, Response
+from ..attempt_access import attempt_responses, attempt_urls, candidate_form, get_own_attempt, last_seq
+from ..models import Attempt
 from ..services.attempts import AttemptError, receipt_document, start_attempt, submit_attempt
 
 MAX_SAVES_PER_REQUEST = 500
@@ -36,12 +45,7 @@ def _iso(value) -> str:
 
 
 def _responses(attempt: Attempt) -> dict[str, dict]:
-    return {
-        item_uid: {"answer": answer, "flagged": flagged, "seq": seq}
-        for item_uid, answer, flagged, seq in Response.objects.filter(attempt=attempt).values_list(
-            "item_uid", "answer", "flagged", "seq"
-        )
-    }
+    return attempt_responses(attempt.pk)
 
 
 def _numbered_items(form: dict) -> list[dict]:
@@ -53,6 +57,14 @@ def _numbered_items(form: dict) -> list[dict]:
             number += 1
             items.append({**item, "number": number, "section": section["position"]})
     return items
+
+
+class _UnicodeJSONEncoder(DjangoJSONEncoder):
+    """Thai as UTF-8 in the embedded config, not \\uXXXX escapes (half the bytes of a paper)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
 
 
 def _page_texts() -> dict[str, str]:
@@ -77,13 +89,88 @@ def _page_texts() -> dict[str, str]:
         ),
         "forbidden": _("ไม่สามารถเชื่อมต่อการสอบนี้ได้ (This exam cannot be opened)."),
         "logged_out": _("ออกจากระบบแล้ว โปรดเข้าสู่ระบบอีกครั้ง คำตอบยังอยู่ในเครื่องนี้"),
+        # the questions, built by exam.js (the same words the server-rendered page had)
+        "multiple_hint": _("เลือกได้มากกว่าหนึ่งคำตอบ"),
+        "numeric_label": _("คำตอบ (ตัวเลข)"),
+        "answer_label": _("คำตอบ"),
+        "max_words": _("ไม่เกิน %(n)s คำ"),
+        "flag": _("ทำเครื่องหมายไว้ทบทวน"),
+        "prev": _("‹ ข้อก่อนหน้า"),
+        "next": _("ข้อถัดไป ›"),
+        # the waiting room
+        "starting": _("กำลังเริ่มการสอบ…"),
     }
+
+
+def _body_classes(entry) -> str:
+    """Roster accommodations as body classes (the candidate's own toggles override them in exam.js)."""
+    accommodations = entry.accommodations or {}
+    return " ".join(
+        css
+        for key, css in (("large_text", "large-text"), ("high_contrast", "high-contrast"))
+        if accommodations.get(key)
+    )
+
+
+def _shell(request, entry, config: dict, *, attempt: Attempt | None = None):
+    """The exam page shell: header, clock, tools, empty navigator and questions, waiting panel."""
+    config = {
+        **config,
+        "entry": entry.pk,
+        "ws_path": f"/ws/exam/{entry.pk}/",
+        "login_url": reverse("accounts:login"),
+        "texts": _page_texts(),
+        "choice_labels": list(choice_labels("th")),
+    }
+    context = {
+        "attempt": attempt,
+        "session": entry.session,
+        "entry": entry,
+        "waiting": attempt is None,
+        "config_script": json_script(config, "exam-config", encoder=_UnicodeJSONEncoder),
+        "body_classes": _body_classes(entry),
+    }
+    return render(request, "delivery/exam/page.html", context)
+
+
+@login_required
+@require_GET
+@never_cache
+def room(request, entry_id: int):
+    """The exam room: the shell in waiting mode until the server starts the attempt over the socket.
+
+    Hit by every candidate in the minute before the start, so it only reads the entry (and its
+    attempt, if any): no form, no item."""
+    entry = get_own_entry(request.user, entry_id)
+    attempt = getattr(entry, "attempt", None)
+    if attempt is not None:
+        if attempt.status == Attempt.Status.IN_PROGRESS:
+            return redirect("delivery:attempt_page", attempt.uid)
+        return redirect("delivery:attempt_receipt", attempt.uid)
+    if entry.checked_in_at is None:
+        messages.warning(request, _("ต้องยืนยันตัวตนและเช็กอินก่อนเริ่มสอบ (Check in before starting the exam)."))
+        return redirect("delivery:candidate_check_in", entry.pk)
+    session = entry.session
+    now = timezone.now()
+    if now > session.late_entry_until:
+        error = AttemptError("closed", _("เลยเวลาที่อนุญาตให้เข้าสอบแล้ว (The late-entry time has passed)."))
+        return render(request, "delivery/exam/not_started.html", {"entry": entry, "error": error}, status=409)
+    config = {
+        "mode": "waiting",
+        "server_time": _iso(now),
+        "opens_at": _iso(session.opens_at),
+        "late_entry_until": _iso(session.late_entry_until),
+        "start_url": reverse("delivery:attempt_start", args=[entry.pk]),
+    }
+    return _shell(request, entry, config)
 
 
 @login_required
 @require_POST
 def start(request, entry_id: int):
-    """Start (or resume) the attempt of the candidate's roster entry, then open the exam page."""
+    """Start (or resume) the attempt of the candidate's roster entry, then open the exam page.
+
+    The HTTP fallback of the room (whose socket normally receives the started attempt)."""
     entry = get_own_entry(request.user, entry_id)
     try:
         attempt = start_attempt(entry, request=request)
@@ -96,46 +183,21 @@ def start(request, entry_id: int):
 @require_GET
 @never_cache
 def page(request, attempt_uid):
+    """The attempt page: the shell with the candidate's form and stored answers in its config."""
     attempt = get_own_attempt(request.user, attempt_uid)
     if attempt.status != Attempt.Status.IN_PROGRESS:
         return redirect("delivery:attempt_receipt", attempt.uid)
-    accommodations = attempt.entry.accommodations or {}
-    sections = []
-    items = _numbered_items(attempt.form)
-    by_section: dict[int, list] = {}
-    for item in items:
-        by_section.setdefault(item["section"], []).append(item)
-    for section in attempt.form["sections"]:
-        sections.append({**section, "items": by_section.get(section["position"], [])})
     config = {
+        "mode": "attempt",
         "attempt": str(attempt.uid),
-        "ws_path": f"/ws/attempt/{attempt.uid}/",
-        "save_url": reverse("delivery:attempt_save", args=[attempt.uid]),
-        "state_url": reverse("delivery:attempt_state", args=[attempt.uid]),
-        "submit_url": reverse("delivery:attempt_submit", args=[attempt.uid]),
-        "receipt_url": reverse("delivery:attempt_receipt", args=[attempt.uid]),
+        "urls": attempt_urls(attempt.uid),
         "server_time": _iso(timezone.now()),
         "deadline": _iso(attempt.deadline),
         "last_seq": last_seq(attempt.pk),
+        "form": candidate_form(attempt.form),
         "responses": _responses(attempt),
-        "items": [{"uid": i["uid"], "type": i["type"], "number": i["number"]} for i in items],
-        "login_url": reverse("accounts:login"),
-        "texts": _page_texts(),
     }
-    context = {
-        "attempt": attempt,
-        "session": attempt.entry.session,
-        "entry": attempt.entry,
-        "sections": sections,
-        "items": items,
-        "config": config,
-        "body_classes": " ".join(
-            css
-            for key, css in (("large_text", "large-text"), ("high_contrast", "high-contrast"))
-            if accommodations.get(key)
-        ),
-    }
-    return render(request, "delivery/exam/page.html", context)
+    return _shell(request, attempt.entry, config, attempt=attempt)
 
 
 @login_required

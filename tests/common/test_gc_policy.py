@@ -1,0 +1,61 @@
+"""The server processes' garbage-collector policy (exam_platform.common.gc_policy)."""
+
+import gc
+import logging
+
+import pytest
+
+from exam_platform.common import gc_policy
+
+
+@pytest.fixture
+def restore_gc():
+    yield
+    gc.callbacks[:] = [cb for cb in gc.callbacks if not isinstance(cb, gc_policy.GcPolicy)]
+    gc.unfreeze()
+
+
+class Node:
+    def __init__(self):
+        self.me = self  # a cycle: only the collector frees it
+
+
+def test_survivors_of_a_full_collection_are_frozen_and_slow_ones_logged(restore_gc, caplog):
+    gc_policy.install(slow_ms=0.000001, freeze=True, thaw_seconds=3600)
+    after_install = gc.get_freeze_count()
+    survivors = [Node() for _ in range(1000)]
+
+    with caplog.at_level(logging.WARNING, logger="exam_platform.gc"):
+        gc.collect()
+
+    assert gc.get_freeze_count() >= after_install + 1000  # the survivors left the generations
+    assert any("gc: generation 2 collection took" in r.getMessage() for r in caplog.records)
+    assert survivors
+
+
+def test_after_the_thaw_interval_a_full_collection_releases_the_frozen_and_frees_cycles(restore_gc):
+    policy = gc_policy.install(slow_ms=0, freeze=True, thaw_seconds=3600)
+    garbage = [Node() for _ in range(1000)]
+    gc.collect()  # frozen while still referenced
+    del garbage
+    gc.collect()
+    frozen = gc.get_freeze_count()
+    policy.thaw_seconds = 0
+
+    gc.collect()  # the thaw: released into the generations
+    thawed = gc.get_freeze_count()
+    gc.collect()  # walks everything once: the 1,000 cycles are freed, the rest frozen again
+
+    assert thawed == 0 < frozen
+    assert not any(isinstance(o, Node) for o in gc.get_objects())
+
+
+def test_without_freeze_nothing_is_frozen_after_collections(restore_gc):
+    gc_policy.install(slow_ms=0, freeze=False, thaw_seconds=3600)
+    start = gc.get_freeze_count()
+    keep = [Node() for _ in range(1000)]
+
+    gc.collect()
+
+    assert gc.get_freeze_count() == start
+    assert keep
