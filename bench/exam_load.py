@@ -417,6 +417,21 @@ class Topology:
     def pids(self) -> dict[str, list[int]]:
         return {"daphne": [p.pid for p in self.daphnes], "worker": [self.worker.pid] if self.worker else []}
 
+    def log_sizes(self) -> dict[Path, int]:
+        return {path: path.stat().st_size for path in (STATE / f"daphne-{port}.log" for port in self.ports)}
+
+    @staticmethod
+    def gc_pauses(since: dict[Path, int]) -> list[float]:
+        """Durations (ms) of the slow garbage collections the servers logged since `since`
+        (exam_platform.common.gcstats: every collection over GC_LOG_SLOW_MS)."""
+        pauses = []
+        for path, offset in since.items():
+            with open(path, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+            pauses += [float(ms) for ms in re.findall(r"gc: generation \d collection took (\d+) ms", text)]
+        return pauses
+
     def stop(self) -> None:
         for process in [*self.daphnes, self.worker]:
             if process is not None and process.poll() is None:
@@ -968,6 +983,7 @@ def main() -> None:
             "SECURE_HSTS_SECONDS": "0",
             "STATIC_ROOT": str(STATE / "static"),
             "ANSWER_GRACE_SECONDS": str(grace),
+            "GC_LOG_SLOW_MS": "50",
         }
     )
     env.pop("TESTING", None)
@@ -1002,12 +1018,19 @@ def main() -> None:
             ("saturated", lambda: phase_saves(clients, "saturated", args.saturated_seconds, figures)),
             ("deadline", lambda: phase_deadline(n, grace, figures)),
         ):
-            before, wall = meter.snapshot(), time.perf_counter()
+            before, wall, logs = meter.snapshot(), time.perf_counter(), topology.log_sizes()
             run()
             seconds = time.perf_counter() - wall
             used = CpuMeter.used(before, meter.snapshot())
+            pauses = topology.gc_pauses(logs)
             figures.setdefault("cpu", {})[name] = {**used, "wall_s": round(seconds, 2)}
+            figures.setdefault("gc_pauses_ms", {})[name] = pauses
             log("    " + CpuMeter.describe(used, seconds))
+            if pauses:
+                log(
+                    f"    slow garbage collections in the servers: {len(pauses)} "
+                    f"(max {max(pauses):.0f} ms, {sum(pauses) / 1000:.1f} s in all)"
+                )
         if tps and "saturated" in figures:
             share = figures["saturated"]["acks_per_s"] / tps
             figures["saturated"]["fraction_of_pgbench"] = share
