@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -678,6 +679,13 @@ async def _connect_rest(candidates: list[SimCandidate], limit: int, timeout: flo
     }
 
 
+def freeze_long_lived() -> None:
+    """The load generator holds thousands of sockets too: like the servers (common/gc_policy.py),
+    keep them out of its full garbage collections, whose pauses would count as ack latency."""
+    gc.collect()
+    gc.freeze()
+
+
 async def _arrive_at(c: SimCandidate, t0: float, spread: float, timeout: float) -> None:
     await asyncio.sleep(max(0.0, t0 - time.time()) + random.uniform(0, spread))
     await c.arrive(time.time(), timeout)
@@ -705,6 +713,7 @@ def client_main(conn, work: list[dict], timeout: float) -> None:
                     }
                 )
             elif command == "await_paper":
+                freeze_long_lived()
                 await asyncio.gather(*(c.wait_paper(timeout) for c in candidates))
                 conn.send(
                     {
@@ -715,6 +724,7 @@ def client_main(conn, work: list[dict], timeout: float) -> None:
             elif command == "connect":
                 conn.send(await _connect_rest(candidates, arg, timeout))
             elif command == "paced":
+                freeze_long_lived()
                 conn.send(await _paced(candidates, arg))
             elif command == "saturated":
                 result = await _saturated(candidates, arg)

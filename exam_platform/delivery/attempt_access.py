@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max
 from django.http import Http404
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 
 from .models import Attempt, Response, ResponseEvent, RosterEntry
 
@@ -40,7 +40,7 @@ def attempt_socket_state(user, attempt_uid) -> dict | None:
         return None
     row = (
         Attempt.objects.filter(uid=attempt_uid, entry__candidate__user=user)
-        .values("id", "uid", "status", "deadline", "form")
+        .values("id", "uid", "entry_id", "status", "deadline", "form")
         .first()
     )
     if row is None:
@@ -106,12 +106,22 @@ def candidate_form(form: dict) -> dict:
     return {"sections": sections}
 
 
+_URL_MARKER = "00000000-0000-4000-8000-000000000000"
+_url_templates: dict[str, dict[str, str]] = {}
+
+
 def attempt_urls(attempt_uid) -> dict[str, str]:
-    """The attempt's endpoints for the exam page (its socket messages carry them too)."""
-    return {
-        name: reverse(f"delivery:attempt_{name}", args=[attempt_uid])
-        for name in ("page", "save", "state", "submit", "receipt")
-    }
+    """The attempt's endpoints for the exam page (its socket messages carry them too). Reversed once
+    per script prefix with a marker uid, then filled in: the start sends thousands at once."""
+    prefix = get_script_prefix()
+    templates = _url_templates.get(prefix)
+    if templates is None:
+        templates = _url_templates[prefix] = {
+            name: reverse(f"delivery:attempt_{name}", args=[_URL_MARKER])
+            for name in ("page", "save", "state", "submit", "receipt")
+        }
+    uid = str(attempt_uid)
+    return {name: url.replace(_URL_MARKER, uid) for name, url in templates.items()}
 
 
 def attempt_responses(attempt_id: int) -> dict[str, dict]:

@@ -82,8 +82,10 @@ MAX_IN_FLIGHT = 200  # saves of one socket awaiting their commit
 PREPARE_AHEAD_SECONDS = 2.0  # a waiting socket freezes its form unless the start is closer than this
 
 
-def attempt_group_name(attempt_uid) -> str:
-    return f"attempt.{attempt_uid}"
+def entry_group_name(entry_id: int) -> str:
+    """The sockets of one roster entry (its waiting room and its attempt): joined at connect, so that
+    the start of thousands of attempts adds no channel-layer round trip per socket."""
+    return f"exam.entry.{entry_id}"
 
 
 def iso(value) -> str:
@@ -164,6 +166,7 @@ class AttemptConsumer(AuthenticatedConsumer):
             attempt = await _load(self.user, kwargs["attempt_uid"])
             if attempt is None or attempt["status"] != Attempt.Status.IN_PROGRESS:
                 return False
+            self.entry_id = attempt["entry_id"]
         self.hello = None
         if attempt is not None:
             self._adopt(attempt, FormIndex.of(attempt["form"]))
@@ -181,7 +184,7 @@ class AttemptConsumer(AuthenticatedConsumer):
         self.index = index
 
     def extra_groups(self) -> list[str]:
-        return [attempt_group_name(self.attempt_uid)] if self.attempt_id else []
+        return [entry_group_name(self.entry_id)]
 
     @classmethod
     async def encode_json(cls, content) -> str:
@@ -269,7 +272,6 @@ class AttemptConsumer(AuthenticatedConsumer):
                 await asyncio.sleep(0.5)  # opens_at moved: wait for the new one
                 continue
             await self._send_started(result)
-            await self._join([attempt_group_name(self.attempt_uid)])  # best effort
             return
 
     async def _send_started(self, result: dict) -> None:

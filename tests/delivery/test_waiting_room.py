@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from exam_platform.asgi import application
 from exam_platform.common.audit import AuditEntry
+from exam_platform.common.realtime import group_send_safely
 from exam_platform.delivery.answers import close_writers
 from exam_platform.delivery.attempt_access import candidate_form
+from exam_platform.delivery.consumers import entry_group_name
 from exam_platform.delivery.models import Attempt, ExamSession, PreparedForm
 from exam_platform.delivery.services.attempts import start_attempt, submit_attempt
 from tests.delivery.exam_setup import (
@@ -240,4 +242,18 @@ async def test_waiting_socket_prepares_its_form_ahead_and_the_start_copies_exact
     assert started["form"] == candidate_form(prepared.form)
     assert not await database_sync_to_async(PreparedForm.objects.filter(entry_id=entry.pk).exists)()
     keyless(started)
+    await comm.disconnect()
+
+
+async def test_layer_events_for_the_entry_reach_its_socket_before_and_after_the_start():
+    _session, [(entry, client)] = await arrange(opens_in=-60)
+    comm, _hello = await open_room(entry, client)
+    started = await comm.receive_json_from(timeout=5)
+
+    sent = await group_send_safely(
+        entry_group_name(entry.pk), {"type": "attempt.deadline", "deadline": started["deadline"]}
+    )
+
+    assert sent
+    assert await comm.receive_json_from(timeout=5) == {"type": "deadline", "deadline": started["deadline"]}
     await comm.disconnect()
