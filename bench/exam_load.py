@@ -327,6 +327,16 @@ PGBENCH_SCRIPT = (
 )
 
 
+def pg_checkpoints(url: str) -> str:
+    """Checkpoints PostgreSQL has run (timed / requested) since its statistics were reset."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        sql = "SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter"
+        timed, requested = conn.execute(sql).fetchone()
+    return f"{timed} timed, {requested} requested"
+
+
 def run_pgbench(url: str, seconds: int, clients: int) -> float | None:
     import psycopg
 
@@ -432,6 +442,17 @@ class Topology:
                 text = f.read().decode("utf-8", "replace")
             pauses += [float(ms) for ms in re.findall(r"gc: generation \d collection took (\d+) ms", text)]
         return pauses
+
+    @staticmethod
+    def slow_batches(since: dict[Path, int]) -> list[str]:
+        """The answer writer's slow-batch warnings (delivery/answers/writer.py) since `since`."""
+        lines = []
+        for path, offset in since.items():
+            with open(path, "rb") as f:
+                f.seek(offset)
+                text = f.read().decode("utf-8", "replace")
+            lines += re.findall(r"answers: a batch of .*", text)
+        return lines
 
     def stop(self) -> None:
         for process in [*self.daphnes, self.worker]:
@@ -969,9 +990,9 @@ def main() -> None:
     except OSError:
         sys.exit("another exam_load run is in progress (it would drop this run's database)")
     n = args.candidates
-    # Default arrival: 40 candidates a second (5,000 in ≈ 2 minutes; a real session's candidates
+    # Default arrival: 30 candidates a second (5,000 in ≈ 3 minutes; a real session's candidates
     # arrive over the half hour before it), then 20 s of waiting before opens_at.
-    spread = args.arrive_spread if args.arrive_spread is not None else n / 40
+    spread = args.arrive_spread if args.arrive_spread is not None else n / 30
     arrive_seconds = args.arrive_seconds if args.arrive_seconds is not None else spread + 20
     raise_file_limit(n + 1000)
     somaxconn = check_somaxconn(args.backlog)
@@ -1033,9 +1054,14 @@ def main() -> None:
             seconds = time.perf_counter() - wall
             used = CpuMeter.used(before, meter.snapshot())
             pauses = topology.gc_pauses(logs)
+            slow = topology.slow_batches(logs)
+            checkpoints = pg_checkpoints(args.database_url)
             figures.setdefault("cpu", {})[name] = {**used, "wall_s": round(seconds, 2)}
             figures.setdefault("gc_pauses_ms", {})[name] = pauses
             log("    " + CpuMeter.describe(used, seconds))
+            if slow:
+                log(f"    slow answer batches (≥ 100 ms): {len(slow)}; e.g. {slow[len(slow) // 2]}")
+            log(f"    PostgreSQL checkpoints so far: {checkpoints}")
             if pauses:
                 log(
                     f"    slow garbage collections in the servers: {len(pauses)} "

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import weakref
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -46,6 +47,7 @@ MAX_WAIT_SECONDS = 0.005
 WRITERS_IN_FLIGHT = 2  # batches being committed at once per process
 POOL_MAX_SIZE = 4
 DEADLOCK_RETRIES = 3
+SLOW_BATCH_SECONDS = 0.1  # a batch slower than this is logged with where the time went
 
 IN_PROGRESS = "in_progress"
 
@@ -202,15 +204,30 @@ class PostgresWriter:
         event_sql, response_sql = _sql("postgresql")
         for attempt in range(DEADLOCK_RETRIES):
             try:
-                async with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
-                    now = timezone.now()
-                    await cursor.execute(LOCK_SQL_PG, [ids])
-                    attempts = {pk: (status, deadline) for pk, status, deadline in await cursor.fetchall()}
-                    codes = verdicts(saves, attempts, now)
-                    events, responses = rows_for(saves, codes, now)
-                    if events:
-                        await cursor.executemany(event_sql, events)
-                        await cursor.executemany(response_sql, responses)
+                began = time.perf_counter()
+                async with self.pool.connection() as conn:
+                    connected = time.perf_counter()
+                    async with conn.transaction(), conn.cursor() as cursor:
+                        now = timezone.now()
+                        await cursor.execute(LOCK_SQL_PG, [ids])
+                        rows = await cursor.fetchall()
+                        attempts = {pk: (status, deadline) for pk, status, deadline in rows}
+                        codes = verdicts(saves, attempts, now)
+                        events, responses = rows_for(saves, codes, now)
+                        if events:
+                            await cursor.executemany(event_sql, events)
+                            await cursor.executemany(response_sql, responses)
+                        written = time.perf_counter()
+                    done = time.perf_counter()
+                if done - began >= SLOW_BATCH_SECONDS:
+                    logger.warning(
+                        "answers: a batch of %d saves took %.0f ms (pool %.0f, statements %.0f, commit %.0f)",
+                        len(saves),
+                        (done - began) * 1000,
+                        (connected - began) * 1000,
+                        (written - connected) * 1000,
+                        (done - written) * 1000,
+                    )
                 return codes
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 if attempt == DEADLOCK_RETRIES - 1:
