@@ -31,7 +31,7 @@ What it does, in one run (see docs/performance.md for figures and what limits ea
    (c) saturated: every candidate saves again as soon as its previous save is acked, for
        --saturated-seconds; acks/s = durable saves/s (acks follow the commit), p50/p99.
    (d) deadline burst: every attempt's deadline is moved to "grace + 1 s ago" in one UPDATE; the
-       running worker's periodic delivery.enforce_deadlines (every 5 s) submits them; time until
+       running worker's periodic delivery.enforce_deadlines (every 2 s) submits them; time until
        all are submitted (and the worker's own processing time: first to last submission seen).
    CPU seconds used per process group are printed for each phase (from /proc).
 
@@ -950,7 +950,7 @@ def phase_deadline(n: int, grace: int, figures: dict, timeout: float = 120) -> N
     }
     log(
         f"(d) deadline burst: {done}/{due} submitted by the worker {total:.2f} s after the deadline (+grace) "
-        f"passed; first submission seen after {first or float('nan'):.2f} s (the wait for the next 5 s "
+        f"passed; first submission seen after {first or float('nan'):.2f} s (the wait for the next 2 s "
         f"enforcement run), the rest {(total - (first or 0)):.2f} s later"
     )
 

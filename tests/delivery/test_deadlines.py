@@ -88,11 +88,11 @@ def test_enqueue_periodic_jobs_one_job_per_slot():
     load_handlers()
 
     enqueue_periodic_jobs(now=1000.0)
-    enqueue_periodic_jobs(now=1004.9)  # same 5-second slot, e.g. a second worker
-    enqueue_periodic_jobs(now=1005.0)
+    enqueue_periodic_jobs(now=1001.9)  # same 2-second slot, e.g. a second worker
+    enqueue_periodic_jobs(now=1002.0)
 
     keys = sorted(Job.objects.filter(kind="delivery.enforce_deadlines").values_list("dedupe_key", flat=True))
-    assert keys == ["periodic:delivery.enforce_deadlines:200", "periodic:delivery.enforce_deadlines:201"]
+    assert keys == ["periodic:delivery.enforce_deadlines:500", "periodic:delivery.enforce_deadlines:501"]
 
 
 @pytest.mark.django_db
