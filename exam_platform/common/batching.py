@@ -5,7 +5,9 @@ batches, one call per batch, so thousands of sockets cost a few transactions ins
     results = await batcher.submit(items)     # one result per item, in order
 
 `handle(items) -> results` is awaited once per batch. A batch waits up to `max_wait` for more items
-unless it is already full; at most `in_flight` batches are handled at once. If `handle` raises, every
+unless `flush_at` items (default: `max_batch`) are already queued — under load a batch goes at once,
+under moderate load items are grouped for up to `max_wait`; at most `in_flight` batches are handled
+at once. If `handle` raises, every
 item of that batch gets the exception (the callers decide what that means: no ack, a retry, ...).
 Used by the answer writer (delivery.answers.writer) and the waiting room's starter (delivery.starter).
 """
@@ -28,11 +30,14 @@ class Batcher:
         max_batch: int,
         max_wait: float,
         in_flight: int = 1,
+        flush_at: int | None = None,
         name: str = "batch",
     ):
         self.handle = handle
         self.max_batch = max_batch
         self.max_wait = max_wait
+        self.flush_at = min(flush_at or max_batch, max_batch)
+        self._enough = asyncio.Event()
         self.name = name
         self._queue: list[tuple[Any, asyncio.Future]] = []
         self._runner: asyncio.Task | None = None
@@ -44,14 +49,20 @@ class Batcher:
         loop = asyncio.get_running_loop()
         futures = [loop.create_future() for _ in items]
         self._queue.extend(zip(items, futures, strict=True))
+        if len(self._queue) >= self.flush_at:
+            self._enough.set()
         if self._runner is None or self._runner.done():
             self._runner = loop.create_task(self._run())
         return list(await asyncio.gather(*futures))
 
     async def _run(self) -> None:
         while self._queue:
-            if len(self._queue) < self.max_batch:
-                await asyncio.sleep(self.max_wait)  # let other tasks' items join this batch
+            if len(self._queue) < self.flush_at:  # let other tasks' items join this batch
+                self._enough.clear()
+                try:
+                    await asyncio.wait_for(self._enough.wait(), self.max_wait)
+                except TimeoutError:
+                    pass
             await self._slots.acquire()
             batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
             task = asyncio.get_running_loop().create_task(self._handle(batch))

@@ -43,10 +43,12 @@ from .validation import DEADLINE, SUBMITTED, Save
 logger = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-# How long a batch waits for more saves (unless full). 5 ms made batches of 2–3 saves at 500
-# saves/s per process, and psycopg's per-batch async overhead then took ≈ 40 % of a process;
-# 15 ms halved the paced p99 at 5,000 candidates (194 → 110 ms) for +6 ms of p50 (docs/performance.md).
+# How long a batch waits for more saves, unless FLUSH_AT are queued (then it goes at once: under
+# saturation a fixed wait only caps throughput). 5 ms made batches of 2–3 saves at 500 saves/s per
+# process, and psycopg's per-batch async overhead then took ≈ 40 % of a process; 15 ms halved the
+# paced p99 at 5,000 candidates (194 → 110 ms) for +6 ms of p50 (docs/performance.md).
 MAX_WAIT_SECONDS = 0.015
+FLUSH_AT = 64
 WRITERS_IN_FLIGHT = 2  # batches being committed at once per process
 POOL_MAX_SIZE = 4
 DEADLOCK_RETRIES = 3
@@ -260,6 +262,7 @@ class SaveBatcher(Batcher):
             max_batch=max_batch,
             max_wait=max_wait,
             in_flight=WRITERS_IN_FLIGHT,
+            flush_at=FLUSH_AT,
             name="answers (none acked)",
         )
 
