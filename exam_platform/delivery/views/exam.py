@@ -4,7 +4,7 @@ submit, receipt.
 The room and the attempt page are the SAME shell (delivery/exam/page.html): no question is rendered
 on the server; exam.js builds them from the form, which the attempt page embeds in its
 `exam-config` JSON and the room receives over the socket ws/exam/<entry>/ when the server starts
-the attempt (notes/WAITING_ROOM_SPEC.md). Every view loads the attempt through
+the attempt (protocol: delivery/consumers.py). Every view loads the attempt through
 delivery.attempt_access (a candidate reaches only their own attempt; anything else is a 404). The
 save endpoint is the WebSocket's fallback (DESIGN §3.4): same validation, same durable writer, same
 ack/nack messages, CSRF-protected.

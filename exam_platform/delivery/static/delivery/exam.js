@@ -1,5 +1,5 @@
 /* The candidate's exam page: the waiting room, the paper, answers that are never lost (DESIGN §3),
-   the server's clock (§4). Contract: notes/WAITING_ROOM_SPEC.md.
+   the server's clock (§4). The socket protocol: exam_platform/delivery/consumers.py.
 
    One shell (delivery/exam/page.html) in two modes (config "mode"):
    - "waiting" (the room, /exam/entries/<entry>/room): no attempt yet. The socket ws/exam/<entry>/
