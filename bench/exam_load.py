@@ -432,27 +432,25 @@ class Topology:
         return {path: path.stat().st_size for path in (STATE / f"daphne-{port}.log" for port in self.ports)}
 
     @staticmethod
-    def gc_pauses(since: dict[Path, int]) -> list[float]:
-        """Durations (ms) of the slow garbage collections the servers logged since `since`
-        (exam_platform.common.gcstats: every collection over GC_LOG_SLOW_MS)."""
-        pauses = []
+    def logged_since(since: dict[Path, int]) -> str:
+        """What the servers logged after the offsets in `since` (from log_sizes)."""
+        text = []
         for path, offset in since.items():
             with open(path, "rb") as f:
                 f.seek(offset)
-                text = f.read().decode("utf-8", "replace")
-            pauses += [float(ms) for ms in re.findall(r"gc: generation \d collection took (\d+) ms", text)]
-        return pauses
+                text.append(f.read().decode("utf-8", "replace"))
+        return "\n".join(text)
 
     @staticmethod
-    def slow_batches(since: dict[Path, int]) -> list[str]:
-        """The answer writer's slow-batch warnings (delivery/answers/writer.py) since `since`."""
-        lines = []
-        for path, offset in since.items():
-            with open(path, "rb") as f:
-                f.seek(offset)
-                text = f.read().decode("utf-8", "replace")
-            lines += re.findall(r"answers: a batch of .*", text)
-        return lines
+    def gc_pauses(logged: str) -> list[float]:
+        """Durations (ms) of the slow garbage collections in `logged`
+        (exam_platform.common.gc_policy: every collection over GC_LOG_SLOW_MS)."""
+        return [float(ms) for ms in re.findall(r"gc: generation \d collection took (\d+) ms", logged)]
+
+    @staticmethod
+    def slow_batches(logged: str) -> list[str]:
+        """The answer writer's slow-batch warnings in `logged` (delivery/answers/writer.py)."""
+        return re.findall(r"answers: a batch of .*", logged)
 
     def stop(self) -> None:
         for process in [*self.daphnes, self.worker]:
@@ -1053,8 +1051,8 @@ def main() -> None:
             run()
             seconds = time.perf_counter() - wall
             used = CpuMeter.used(before, meter.snapshot())
-            pauses = topology.gc_pauses(logs)
-            slow = topology.slow_batches(logs)
+            logged = topology.logged_since(logs)
+            pauses, slow = topology.gc_pauses(logged), topology.slow_batches(logged)
             checkpoints = pg_checkpoints(args.database_url)
             figures.setdefault("cpu", {})[name] = {**used, "wall_s": round(seconds, 2)}
             figures.setdefault("gc_pauses_ms", {})[name] = pauses

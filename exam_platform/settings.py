@@ -302,7 +302,7 @@ EXAM_START_JITTER_SECONDS = envfloat("EXAM_START_JITTER_SECONDS", 1.0)
 # The server processes' garbage-collector policy (exam_platform/common/gc_policy.py): collections
 # slower than GC_LOG_SLOW_MS are logged (0: off); GC_FREEZE keeps the survivors of each full
 # collection out of the next ones, released every GC_THAW_SECONDS so cyclic garbage is freed.
-GC_LOG_SLOW_MS = envfloat("GC_LOG_SLOW_MS", 100)
+GC_LOG_SLOW_MS = envfloat("GC_LOG_SLOW_MS", 0 if TESTING else 100)
 GC_FREEZE = envbool("GC_FREEZE", not TESTING)
 GC_THAW_SECONDS = envfloat("GC_THAW_SECONDS", 900)
 

@@ -14,7 +14,8 @@ socket of the process while it does: measured at 5,000 candidates, 33 full colle
 * every collection slower than settings.GC_LOG_SLOW_MS is logged (warning) with its generation.
 
 Objects freed by reference counting (most of them) are freed as always; only cycles wait.
-GC_FREEZE is off under tests, where frozen cyclic garbage would accumulate over a whole suite.
+Under tests GC_FREEZE is off (frozen cyclic garbage would accumulate over a whole suite) and so is
+the slow-collection log (it would write to streams pytest has closed).
 """
 
 from __future__ import annotations

@@ -145,3 +145,17 @@ def test_attempts_of_one_numbered_form_share_one_form_index_per_candidate_forms_
     assert first is second  # same items, another order: one index
     assert own[0] is not own[1]
     assert first.items == FormIndex(freeze_form(fixed, 3)).items
+
+
+def test_a_refused_start_keeps_the_prepared_form():
+    session = make_session(make_locked_paper(), opens=10, late=20)
+    entry = make_entry(session)
+    prepared = prepare_form(entry.pk)
+
+    refused = start_attempts([entry.pk])[entry.pk]  # before opens_at
+    attempt = start_attempts([entry.pk], now=session.opens_at)[entry.pk]
+
+    assert refused.code == "not_open"
+    attempt.refresh_from_db()
+    assert attempt.seed == prepared.seed  # the same form, copied at the real start
+    assert not PreparedForm.objects.filter(entry_id=entry.pk).exists()

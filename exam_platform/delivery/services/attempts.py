@@ -389,8 +389,9 @@ def start_attempts(
             }
             audit.append((attempt, after))
         _insert_attempts(frozen, copied)
-        if prepared:
-            PreparedForm.objects.filter(entry_id__in=list(prepared)).delete()
+        used = [pk for pk in prepared if isinstance(results.get(pk), Attempt)]
+        if used:  # a refused entry (e.g. opens_at moved later) keeps its prepared form
+            PreparedForm.objects.filter(entry_id__in=used).delete()
         if len(audit) == 1:
             ((attempt, after),) = audit
             record_audit(

@@ -44,10 +44,6 @@ def _iso(value) -> str:
     return value.isoformat(timespec="milliseconds")
 
 
-def _responses(attempt: Attempt) -> dict[str, dict]:
-    return attempt_responses(attempt.pk)
-
-
 def _numbered_items(form: dict) -> list[dict]:
     """The form's items in order with their running number (1, 2, ... across sections)."""
     number = 0
@@ -195,7 +191,7 @@ def page(request, attempt_uid):
         "deadline": _iso(attempt.deadline),
         "last_seq": last_seq(attempt.pk),
         "form": candidate_form(attempt.form),
-        "responses": _responses(attempt),
+        "responses": attempt_responses(attempt.pk),
     }
     return _shell(request, attempt.entry, config, attempt=attempt)
 
@@ -213,7 +209,7 @@ def state(request, attempt_uid):
             "server_time": _iso(timezone.now()),
             "deadline": _iso(attempt.deadline),
             "last_seq": last_seq(attempt.pk),
-            "responses": _responses(attempt),
+            "responses": attempt_responses(attempt.pk),
             "receipt_url": reverse("delivery:attempt_receipt", args=[attempt.uid]),
         }
     )
@@ -263,7 +259,7 @@ def submit(request, attempt_uid):
     if request.method == "POST":
         submit_attempt(attempt, reason=Attempt.SubmitReason.CANDIDATE, actor=request.user, request=request)
         return redirect("delivery:attempt_receipt", attempt.uid)
-    responses = _responses(attempt)
+    responses = attempt_responses(attempt.pk)
     items = _numbered_items(attempt.form)
     unanswered = [i for i in items if (responses.get(i["uid"]) or {}).get("answer") is None]
     flagged = [i for i in items if (responses.get(i["uid"]) or {}).get("flagged")]
@@ -288,7 +284,7 @@ def receipt(request, attempt_uid):
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("delivery:attempt_page", attempt.uid)
     items = _numbered_items(attempt.form)
-    answered = sum(1 for r in _responses(attempt).values() if r["answer"] is not None)
+    answered = sum(1 for r in attempt_responses(attempt.pk).values() if r["answer"] is not None)
     return render(
         request,
         "delivery/exam/receipt.html",
@@ -309,7 +305,7 @@ def receipt_download(request, attempt_uid):
     attempt = get_own_attempt(request.user, attempt_uid)
     if attempt.status == Attempt.Status.IN_PROGRESS:
         return redirect("delivery:attempt_page", attempt.uid)
-    answers = {uid: r["answer"] for uid, r in _responses(attempt).items()}
+    answers = {uid: r["answer"] for uid, r in attempt_responses(attempt.pk).items()}
     document = receipt_document(attempt.uid, answers).decode()
     entry = attempt.entry
     lines = [
