@@ -67,6 +67,7 @@ sys.path.insert(0, str(ROOT))
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
 STATE = ROOT / "var" / "bench" / "exam_load"
 CSRF_TOKEN = "benchbenchbenchbenchbenchbench12"  # noqa: S105 (32 alphanumerics: a valid CSRF secret)
+SLOW_ACK_SECONDS = 0.05  # the paced goal: acks slower than this are located in time
 PACE_SECONDS = 5.0
 SAVE_TIMEOUT = 30.0  # an ack slower than this counts as an error (a dead server must not hang the run)
 
@@ -76,6 +77,11 @@ SAVE_TIMEOUT = 30.0  # an ack slower than this counts as an error (a dead server
 
 def log(message: str) -> None:
     print(f"[exam_load] {message}", flush=True)
+
+
+def clock(at: float) -> str:
+    """Wall-clock time to the tenth of a second, as the servers' log lines have it."""
+    return time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at * 10) % 10}"
 
 
 def free_port() -> int:
@@ -442,10 +448,11 @@ class Topology:
         return "\n".join(text)
 
     @staticmethod
-    def gc_pauses(logged: str) -> list[float]:
-        """Durations (ms) of the slow garbage collections in `logged`
+    def gc_pauses(logged: str) -> list[tuple[str, int, float]]:
+        """(time, generation, ms) of the slow garbage collections in `logged`
         (exam_platform.common.gc_policy: every collection over GC_LOG_SLOW_MS)."""
-        return [float(ms) for ms in re.findall(r"gc: generation \d collection took (\d+) ms", logged)]
+        found = re.findall(r"(\d\d:\d\d:\d\d),(\d)\d* .*gc: generation (\d) collection took (\d+) ms", logged)
+        return [(f"{hms}.{tenth}", int(gen), float(ms)) for hms, tenth, gen, ms in found]
 
     @staticmethod
     def slow_batches(logged: str) -> list[str]:
@@ -638,27 +645,43 @@ class SimCandidate:
         return await future
 
 
+async def _loop_lag(end: float, lags: list[float], tick: float = 0.005) -> None:
+    """How late this load generator's event loop wakes up: its own stalls (CPU, collections), which
+    count in the ack latencies it measures although the servers are not the cause."""
+    while time.perf_counter() < end:
+        before = time.perf_counter()
+        await asyncio.sleep(tick)
+        lags.append(time.perf_counter() - before - tick)
+
+
 async def _paced(candidates: list[SimCandidate], seconds: float) -> dict:
     latencies: list[float] = []
+    lags: list[float] = []
     errors = 0
     end = time.perf_counter() + seconds
+    monitor = asyncio.ensure_future(_loop_lag(end, lags))
 
     async def one(c: SimCandidate) -> None:
         nonlocal errors
         await asyncio.sleep(random.uniform(0, PACE_SECONDS))
-        tasks = []
+        tasks, sent = [], []
         while time.perf_counter() < end:
             tick = time.perf_counter()
+            sent.append(time.time())
             tasks.append(asyncio.ensure_future(asyncio.wait_for(c.save(), SAVE_TIMEOUT)))
             await asyncio.sleep(max(0.0, PACE_SECONDS - (time.perf_counter() - tick)))
-        for result in await asyncio.gather(*tasks, return_exceptions=True):
+        for at, result in zip(sent, await asyncio.gather(*tasks, return_exceptions=True), strict=True):
             if isinstance(result, float):
                 latencies.append(result)
+                if result > SLOW_ACK_SECONDS:
+                    slow.append((at, result))
             else:
                 errors += 1
 
+    slow: list[tuple[float, float]] = []
     await asyncio.gather(*(one(c) for c in candidates if c.ws))
-    return {"latencies": latencies, "errors": errors}
+    await monitor
+    return {"latencies": latencies, "errors": errors, "loop_lags": lags, "slow": slow}
 
 
 async def _saturated(candidates: list[SimCandidate], seconds: float) -> dict:
@@ -892,6 +915,25 @@ def phase_saves(clients: Clients, kind: str, seconds: float, figures: dict) -> N
         f"{label}: {f['acks']} acks in {window:.1f} s = {f['acks_per_s']:.0f} acks/s; "
         f"ack p50 {f['p50_ms']:.1f} ms, p99 {f['p99_ms']:.1f} ms, max {f['max_ms']:.0f} ms; errors {errors}"
     )
+    slow = sorted(x for r in results for x in r.get("slow", ()))
+    if slow:
+        # Are the slow acks one stall that hit every socket at once, or spread out (queueing)?
+        windows: dict[int, list[float]] = {}
+        for at, latency in slow:
+            windows.setdefault(int(at * 10), []).append(latency)
+        worst = sorted(windows.items(), key=lambda w: -len(w[1]))[:5]
+        log(
+            f"    acks slower than {SLOW_ACK_SECONDS * 1000:.0f} ms: {len(slow)}, sent in {len(windows)} "
+            "of the phase's 100 ms windows; the fullest: "
+            + ", ".join(f"{clock(w / 10)} ({len(v)}, max {max(v) * 1000:.0f} ms)" for w, v in worst)
+        )
+    lags = [x for r in results for x in r.get("loop_lags", ())]
+    if lags:
+        f["generator_lag_p99_ms"] = pct(lags, 99) * 1000
+        log(
+            f"    load generator's event loop late by p50 {pct(lags, 50) * 1000:.1f} ms, "
+            f"p99 {f['generator_lag_p99_ms']:.1f} ms, max {max(lags) * 1000:.0f} ms (5 ms ticks)"
+        )
 
 
 def start_missing_attempts() -> int:
@@ -1055,15 +1097,17 @@ def main() -> None:
             pauses, slow = topology.gc_pauses(logged), topology.slow_batches(logged)
             checkpoints = pg_checkpoints(args.database_url)
             figures.setdefault("cpu", {})[name] = {**used, "wall_s": round(seconds, 2)}
-            figures.setdefault("gc_pauses_ms", {})[name] = pauses
+            figures.setdefault("gc_pauses_ms", {})[name] = [ms for _at, _gen, ms in pauses]
             log("    " + CpuMeter.describe(used, seconds))
             if slow:
                 log(f"    slow answer batches (≥ 100 ms): {len(slow)}; e.g. {slow[len(slow) // 2]}")
             log(f"    PostgreSQL checkpoints so far: {checkpoints}")
             if pauses:
+                durations = [ms for _at, _gen, ms in pauses]
                 log(
                     f"    slow garbage collections in the servers: {len(pauses)} "
-                    f"(max {max(pauses):.0f} ms, {sum(pauses) / 1000:.1f} s in all)"
+                    f"(max {max(durations):.0f} ms, {sum(durations) / 1000:.1f} s in all): "
+                    + ", ".join(f"{at} gen {gen} {ms:.0f} ms" for at, gen, ms in pauses[:8])
                 )
         if tps and "saturated" in figures:
             share = figures["saturated"]["acks_per_s"] / tps

@@ -4,8 +4,10 @@
 import datetime as dt
 import hashlib
 import json
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -288,3 +290,85 @@ def test_http_submit_page_lists_unanswered_then_post_submits_and_shows_receipt(a
     assert f"SHA-256: {attempt.receipt_digest}" in text
     document = text.splitlines()[-1]
     assert hashlib.sha256(document.encode()).hexdigest() == attempt.receipt_digest
+
+
+def _write_async(saves):
+    """The consumers' PostgreSQL path: the async writer over its own pool, on its own event loop."""
+    import asyncio
+
+    from exam_platform.delivery.answers.writer import PostgresWriter
+
+    async def run():
+        writer = PostgresWriter()
+        try:
+            return await writer.write(saves)
+        finally:
+            await writer.close()
+
+    return asyncio.run(run())
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite serialises writers (one IMMEDIATE transaction at a time): there is no lock to wait for",
+)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("write", [write_saves, _write_async], ids=["sync", "async"])
+def test_a_batch_waits_for_a_submit_in_progress_then_is_refused_submitted(write):
+    """The batch statement locks its attempts FOR SHARE before it inserts: a submit that holds the
+    row (FOR UPDATE, status changed, not yet committed) makes the batch wait, and the batch then
+    sees the committed status, so nothing lands after the submission."""
+    attempt = start_attempt(make_entry(make_session()))
+    item = items_by_type(attempt)["single"]
+    save = _save(attempt, item, 1, answer_for(item))
+    result = {}
+
+    def in_thread():
+        try:
+            result["codes"] = write([save])
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        Attempt.objects.select_for_update().filter(pk=attempt.pk).update(status=Attempt.Status.SUBMITTED)
+        thread = threading.Thread(target=in_thread)
+        thread.start()
+        thread.join(1.0)
+        waited = thread.is_alive()
+    thread.join(10)
+
+    assert waited, "the batch did not wait for the submit's row lock"
+    assert result["codes"] == ["submitted"]
+    assert _stored(attempt) == {}
+    assert ResponseEvent.objects.filter(attempt=attempt).count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the consumers' async writer is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_async_writer_batch_newest_wins_repeats_ignored_clears_stored_as_null():
+    attempt = start_attempt(make_entry(make_session()))
+    types = items_by_type(attempt)
+    single, essay = types["single"], types["essay"]
+    saves = [
+        _save(attempt, single, 2, answer_for(single), flagged=True),
+        _save(attempt, essay, 3, {"text": "ร่าง"}),
+        _save(attempt, essay, 5, {"text": "ฉบับจริง"}),
+        _save(attempt, essay, 4, {"text": "ช้ากว่า"}),
+        _save(attempt, single, 6, None),
+        _save(attempt, single, 6, answer_for(single)),  # a repeated seq: the first one counts
+    ]
+
+    codes = _write_async(saves)
+
+    assert codes == [None] * 6
+    assert _stored(attempt) == {single["uid"]: (None, False, 6), essay["uid"]: ({"text": "ฉบับจริง"}, False, 5)}
+    events = ResponseEvent.objects.filter(attempt=attempt).order_by("seq")
+    assert [(e.seq, e.channel, str(e.ip_address)) for e in events] == [
+        (2, "ws", "10.0.0.7"),
+        (3, "ws", "10.0.0.7"),
+        (4, "ws", "10.0.0.7"),
+        (5, "ws", "10.0.0.7"),
+        (6, "ws", "10.0.0.7"),
+    ]
+    assert events.get(seq=6).answer is None
+    assert events.get(seq=2).client_time == dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)

@@ -170,9 +170,13 @@ async def test_exam_socket_submit_then_saves_refused_submitted():
 async def test_exam_socket_writer_failure_sends_no_ack_and_stores_nothing(monkeypatch):
     [(attempt, client)] = await arrange()
     item = items_by_type(attempt)["short"]
-    broken = "INSERT INTO delivery_response (no_such_column) VALUES (%s)"
-    real_sql = writer._sql
-    monkeypatch.setattr(writer, "_sql", lambda vendor: (real_sql(vendor)[0], broken))
+    # The response upsert fails after the event insert: at run time (division by zero) in
+    # PostgreSQL's one batch statement, as a second statement on SQLite.
+    real_pg, real_sqlite = writer.BATCH_SQL_PG, writer._RESPONSE_SQL
+    broken_pg = real_pg.replace("answer, flagged, seq, %(now)s", "answer, flagged, seq / 0, %(now)s")
+    assert broken_pg != real_pg
+    monkeypatch.setattr(writer, "BATCH_SQL_PG", broken_pg)
+    monkeypatch.setattr(writer, "_RESPONSE_SQL", "INSERT INTO delivery_response (no_such_column) VALUES (%s)")
     comm, _hello = await open_socket(attempt, client)
 
     await comm.send_json_to(save_message(1, item, {"text": "ก"}))
@@ -180,7 +184,8 @@ async def test_exam_socket_writer_failure_sends_no_ack_and_stores_nothing(monkey
     assert await comm.receive_nothing(timeout=1.0)
     assert await stored(attempt) == {}
     assert await events(attempt) == []  # the event insert before the failure was rolled back
-    monkeypatch.setattr(writer, "_sql", real_sql)
+    monkeypatch.setattr(writer, "BATCH_SQL_PG", real_pg)
+    monkeypatch.setattr(writer, "_RESPONSE_SQL", real_sqlite)
     await comm.send_json_to(save_message(1, item, {"text": "ก"}))  # the browser resends
     assert await comm.receive_json_from(timeout=5) == {"type": "ack", "seq": 1}
     assert await stored(attempt) == {item["uid"]: ({"text": "ก"}, False, 1)}

@@ -11,6 +11,12 @@ For a batch, inside one transaction:
 The verdicts (None = ack) are returned only after the commit; an exception means nothing of the
 batch is known to be stored, and nothing is acked.
 
+On PostgreSQL the three steps are ONE statement (BATCH_SQL_PG: the saves travel as one JSON
+parameter, data-modifying CTEs do the rest) run in autocommit, so a batch is one round trip to the
+server and one commit: psycopg's async I/O loop costs CPU per round trip, and BEGIN, a locking
+SELECT, two executemany and COMMIT were five (docs/performance.md). On SQLite they are separate
+statements inside one IMMEDIATE transaction.
+
 Two ways in, same SQL:
 - write_saves(saves): sync, through Django's connection (HTTP fallback; SQLite behind the batcher);
 - save_answers(saves): async, for consumers. Saves from every socket of the process go through one
@@ -60,6 +66,7 @@ IN_PROGRESS = "in_progress"
 # --- SQL ------------------------------------------------------------------------------------
 
 
+# SQLite: separate statements in one IMMEDIATE transaction (write_saves).
 _EVENT_SQL = (
     "INSERT INTO delivery_responseevent "
     "(attempt_id, seq, item_uid, answer, flagged, received_at, client_time, channel, ip_address) "
@@ -73,20 +80,63 @@ _RESPONSE_SQL = (
     "flagged = excluded.flagged, seq = excluded.seq, saved_at = excluded.saved_at "
     "WHERE delivery_response.seq < excluded.seq"
 )
-# PostgreSQL: explicit casts for the JSON text and the address.
-_EVENT_SQL_PG = _EVENT_SQL.replace(
-    "%s, %s, %s, %s, %s, %s, %s, %s, %s", "%s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s::inet"
+
+# PostgreSQL: the whole batch in one statement. %(saves)s is a JSON array of the saves in arrival
+# order (pg_saves_json); "n" is the position, so that of two saves with the same seq the first
+# wins, as it did with one INSERT per save. The attempts CTE locks the rows FOR SHARE before
+# anything is inserted (the inserts read it through "accepted"); a row a concurrent submit changed
+# is re-read after that submit commits, so its new status decides. The statement returns the
+# locked attempt rows, from which verdicts() computes the same verdicts as the WHERE of accepted.
+BATCH_SQL_PG = """
+WITH input AS (
+    SELECT * FROM jsonb_to_recordset(%(saves)s::jsonb) AS s(
+        n integer, attempt_id bigint, seq bigint, item_uid text, answer jsonb, flagged boolean,
+        client_time timestamptz, channel text, ip_address inet)
+), attempts AS (
+    SELECT id, status, deadline FROM delivery_attempt
+    WHERE id IN (SELECT attempt_id FROM input) ORDER BY id FOR SHARE
+), accepted AS (
+    SELECT input.* FROM input JOIN attempts ON attempts.id = input.attempt_id
+    WHERE attempts.status = 'in_progress' AND %(now)s <= attempts.deadline + %(grace)s
+), events AS (
+    INSERT INTO delivery_responseevent
+        (attempt_id, seq, item_uid, answer, flagged, received_at, client_time, channel, ip_address)
+    SELECT attempt_id, seq, item_uid, answer, flagged, %(now)s, client_time, channel, ip_address
+    FROM accepted ORDER BY attempt_id, seq, n
+    ON CONFLICT (attempt_id, seq) DO NOTHING
+), responses AS (
+    INSERT INTO delivery_response (attempt_id, item_uid, answer, flagged, seq, saved_at)
+    SELECT DISTINCT ON (attempt_id, item_uid) attempt_id, item_uid, answer, flagged, seq, %(now)s
+    FROM accepted ORDER BY attempt_id, item_uid, seq DESC, n
+    ON CONFLICT (attempt_id, item_uid) DO UPDATE SET answer = excluded.answer,
+        flagged = excluded.flagged, seq = excluded.seq, saved_at = excluded.saved_at
+    WHERE delivery_response.seq < excluded.seq
 )
-_RESPONSE_SQL_PG = _RESPONSE_SQL.replace("%s, %s, %s, %s, %s, %s", "%s, %s, %s::jsonb, %s, %s, %s")
+SELECT id, status, deadline FROM attempts
+"""
 
 
-def _sql(vendor: str) -> tuple[str, str]:
-    if vendor == "postgresql":
-        return _EVENT_SQL_PG, _RESPONSE_SQL_PG
-    return _EVENT_SQL, _RESPONSE_SQL
-
-
-LOCK_SQL_PG = "SELECT id, status, deadline FROM delivery_attempt WHERE id = ANY(%s) ORDER BY id FOR SHARE"
+def pg_params(saves: Sequence[Save], now: datetime) -> dict:
+    """The parameters of BATCH_SQL_PG for a batch."""
+    rows = [
+        {
+            "n": n,
+            "attempt_id": s.attempt_id,
+            "seq": s.seq,
+            "item_uid": s.item_uid,
+            "answer": s.answer,
+            "flagged": s.flagged,
+            "client_time": s.client_time.isoformat() if s.client_time is not None else None,
+            "channel": s.channel,
+            "ip_address": s.ip_address,
+        }
+        for n, s in enumerate(saves)
+    ]
+    return {
+        "saves": json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
+        "now": now,
+        "grace": timedelta(seconds=settings.ANSWER_GRACE_SECONDS),
+    }
 
 
 def _dump(answer) -> str | None:
@@ -151,22 +201,23 @@ def write_saves(saves: Sequence[Save], *, now: datetime | None = None) -> list[s
     if not saves:
         return []
     now = now or timezone.now()
-    ids = sorted({s.attempt_id for s in saves})
-    event_sql, response_sql = _sql(connection.vendor)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(LOCK_SQL_PG, [ids])
-                rows = cursor.fetchall()
-            else:  # SQLite: the IMMEDIATE transaction already holds the database's write lock
-                rows = Attempt.objects.filter(pk__in=ids).values_list("id", "status", "deadline")
-            attempts = {pk: (status, deadline) for pk, status, deadline in rows}
-            codes = verdicts(saves, attempts, now)
-            events, responses = rows_for(saves, codes, now)
-            if events:
-                cursor.executemany(event_sql, events)
-                cursor.executemany(response_sql, responses)
-    return codes
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(BATCH_SQL_PG, pg_params(saves, now))
+            return verdicts(saves, _attempt_rows(cursor.fetchall()), now)
+        # SQLite: the IMMEDIATE transaction already holds the database's write lock
+        ids = {s.attempt_id for s in saves}
+        rows = Attempt.objects.filter(pk__in=ids).values_list("id", "status", "deadline")
+        codes = verdicts(saves, _attempt_rows(rows), now)
+        events, responses = rows_for(saves, codes, now)
+        if events:
+            cursor.executemany(_EVENT_SQL, events)
+            cursor.executemany(_RESPONSE_SQL, responses)
+        return codes
+
+
+def _attempt_rows(rows) -> dict[int, tuple[str, datetime]]:
+    return {pk: (status, deadline) for pk, status, deadline in rows}
 
 
 # --- async: psycopg pool + batcher ----------------------------------------------------------
@@ -194,7 +245,8 @@ class PostgresWriter:
             min_size=1,
             max_size=POOL_MAX_SIZE,
             open=False,
-            kwargs={"options": "-c TimeZone=UTC"},
+            # autocommit: a batch is one statement, its own transaction (one round trip, no BEGIN)
+            kwargs={"options": "-c TimeZone=UTC", "autocommit": True},
             name="answers",
         )
         self._opened = False
@@ -205,35 +257,24 @@ class PostgresWriter:
         if not self._opened:
             self._opened = True
             await self.pool.open()
-        ids = sorted({s.attempt_id for s in saves})
-        event_sql, response_sql = _sql("postgresql")
         for attempt in range(DEADLOCK_RETRIES):
             try:
                 began = time.perf_counter()
                 async with self.pool.connection() as conn:
                     connected = time.perf_counter()
-                    async with conn.transaction(), conn.cursor() as cursor:
-                        now = timezone.now()
-                        await cursor.execute(LOCK_SQL_PG, [ids])
-                        rows = await cursor.fetchall()
-                        attempts = {pk: (status, deadline) for pk, status, deadline in rows}
-                        codes = verdicts(saves, attempts, now)
-                        events, responses = rows_for(saves, codes, now)
-                        if events:
-                            await cursor.executemany(event_sql, events)
-                            await cursor.executemany(response_sql, responses)
-                        written = time.perf_counter()
+                    now = timezone.now()
+                    cursor = await conn.execute(BATCH_SQL_PG, pg_params(saves, now))  # autocommit
+                    rows = await cursor.fetchall()
                     done = time.perf_counter()
                 if done - began >= SLOW_BATCH_SECONDS:
                     logger.warning(
-                        "answers: a batch of %d saves took %.0f ms (pool %.0f, statements %.0f, commit %.0f)",
+                        "answers: a batch of %d saves took %.0f ms (pool %.0f, statement and commit %.0f)",
                         len(saves),
                         (done - began) * 1000,
                         (connected - began) * 1000,
-                        (written - connected) * 1000,
-                        (done - written) * 1000,
+                        (done - connected) * 1000,
                     )
-                return codes
+                return verdicts(saves, _attempt_rows(rows), now)
             except (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
                 if attempt == DEADLOCK_RETRIES - 1:
                     raise
