@@ -32,5 +32,8 @@ application = ProtocolTypeRouter(
 # Everything imported so far lives as long as the process: frozen out of the garbage collector's
 # walks; and, with GC_FREEZE, what survives each full collection too (common/gc_policy.py).
 gc_policy.install(
-    slow_ms=settings.GC_LOG_SLOW_MS, freeze=settings.GC_FREEZE, thaw_seconds=settings.GC_THAW_SECONDS
+    slow_ms=settings.GC_LOG_SLOW_MS,
+    freeze=settings.GC_FREEZE,
+    thaw_seconds=settings.GC_THAW_SECONDS,
+    young_threshold=settings.GC_YOUNG_THRESHOLD,
 )

@@ -305,6 +305,8 @@ EXAM_START_JITTER_SECONDS = envfloat("EXAM_START_JITTER_SECONDS", 1.0)
 GC_LOG_SLOW_MS = envfloat("GC_LOG_SLOW_MS", 0 if TESTING else 100)
 GC_FREEZE = envbool("GC_FREEZE", not TESTING)
 GC_THAW_SECONDS = envfloat("GC_THAW_SECONDS", 900)
+# Net allocations between collections of the youngest generation (CPython's default: 700).
+GC_YOUNG_THRESHOLD = envint("GC_YOUNG_THRESHOLD", 10_000)
 
 # --- Publication (rank lists, score slips) ----------------------------------------------------
 # The platform's Ed25519 signing key: base64 of the raw 32-byte private key, or a file holding it.

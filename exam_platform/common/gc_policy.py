@@ -11,7 +11,16 @@ socket of the process while it does: measured at 5,000 candidates, 33 full colle
 * frozen objects that later become unreachable cyclic garbage (a closed socket's protocol objects)
   would stay, so every settings.GC_THAW_SECONDS the frozen set is released (gc.unfreeze) and the
   following full collection walks — and frees — everything once;
-* every collection slower than settings.GC_LOG_SLOW_MS is logged (warning) with its generation.
+* the youngest generation is collected after settings.GC_YOUNG_THRESHOLD net allocations instead
+  of CPython's 700: a process answering hundreds of saves a second allocated enough to run
+  dozens of collections a second and a full one every second or two, each a stop of every socket
+  of the process (docs/performance.md); a collection of 10,000 live young objects takes ≈ 0.5 ms;
+* every collection slower than settings.GC_LOG_SLOW_MS is logged (warning) with its generation
+  and, for a full one, how many objects it walked that were not frozen (its survivors);
+* settle() collects everything at once after a burst of allocations, when a pause hurts least:
+  the waiting room calls it when the last of a process's waiting sockets has been started
+  (delivery/starter.py), so the start's garbage and its sockets' new long-lived objects are
+  walked once while candidates read their first question, not in the middle of their answers.
 
 Objects freed by reference counting (most of them) are freed as always; only cycles wait.
 Under tests GC_FREEZE is off (frozen cyclic garbage would accumulate over a whole suite) and so is
@@ -42,12 +51,15 @@ class GcPolicy:
         took = time.perf_counter() - self._started if self._started is not None else 0.0
         generation = info.get("generation")
         if self.slow_seconds > 0 and took >= self.slow_seconds:
+            # Survivors: a full collection's generation holds them until frozen below; counting
+            # them walks only them (gc.get_freeze_count() walks every frozen object: ≈ 20 ms).
+            survivors = len(gc.get_objects(generation=2)) if generation == 2 else None
             logger.warning(
-                "gc: generation %s collection took %.0f ms (%s objects collected, %d frozen)",
+                "gc: generation %s collection took %.0f ms (%s objects collected, %s survivors)",
                 generation,
                 took * 1000,
                 info.get("collected"),
-                gc.get_freeze_count(),
+                survivors if survivors is not None else "-",
             )
         if self.freeze and generation == 2:
             now = time.monotonic()
@@ -58,11 +70,26 @@ class GcPolicy:
                 gc.freeze()
 
 
-def install(*, slow_ms: float, freeze: bool, thaw_seconds: float) -> GcPolicy:
+def settle() -> int | None:
+    """A full collection now; the installed policy freezes its survivors. Nothing (None) unless a
+    freezing policy is installed (tests run without one). Returns the objects collected."""
+    policy = next((cb for cb in gc.callbacks if isinstance(cb, GcPolicy)), None)
+    if policy is None or not policy.freeze:
+        return None
+    began = time.perf_counter()
+    collected = gc.collect()
+    took = (time.perf_counter() - began) * 1000
+    logger.info("gc: settled: %d objects collected in %.0f ms", collected, took)
+    return collected
+
+
+def install(*, slow_ms: float, freeze: bool, thaw_seconds: float, young_threshold: int = 700) -> GcPolicy:
     """Freeze what exists now, then apply the policy to every collection. Replaces an earlier one."""
     gc.callbacks[:] = [cb for cb in gc.callbacks if not isinstance(cb, GcPolicy)]
     gc.collect()
     gc.freeze()
+    _threshold, older, oldest = gc.get_threshold()
+    gc.set_threshold(young_threshold, older, oldest)
     policy = GcPolicy(slow_ms=slow_ms, freeze=freeze, thaw_seconds=thaw_seconds)
     gc.callbacks.append(policy)
     return policy

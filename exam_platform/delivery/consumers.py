@@ -74,7 +74,7 @@ from .answers import INVALID, FormIndex, Refusal, ack_message, nack_message, par
 from .attempt_access import attempt_urls, candidate_form
 from .models import Attempt, ExamSession
 from .services.attempts import AttemptError
-from .starter import dumps, prepare_entry, start_entry
+from .starter import dumps, prepare_entry, start_entry, start_wave
 
 logger = logging.getLogger(__name__)
 
@@ -237,42 +237,51 @@ class AttemptConsumer(AuthenticatedConsumer):
     async def _start_when_open(self) -> None:
         """Start this socket's attempt at opens_at (the server's clock), then send the paper. While
         waiting, the form is frozen ahead (PREPARE_AHEAD_SECONDS before the start at the latest),
-        so that the start itself moves no form through Python."""
+        so that the start itself moves no form through Python. A socket that waits for opens_at is
+        part of the process's start wave (starter.StartWave)."""
         failures = 0
-        while True:
-            wait = (self.opens_at - timezone.now()).total_seconds()
-            if wait > PREPARE_AHEAD_SECONDS and self.prepared is None:
-                try:
-                    self.prepared = await prepare_entry(self.entry_id)
-                except Exception:  # not fatal: the start freezes the form itself
-                    logger.warning("entry %s: could not prepare the form", self.entry_id, exc_info=True)
+        wave = None
+        started = False
+        try:
+            while True:
                 wait = (self.opens_at - timezone.now()).total_seconds()
-            if wait > 0:
-                await asyncio.sleep(wait + random.uniform(0, settings.EXAM_START_JITTER_SECONDS))
-            try:
-                result = await start_entry(self.entry_id)
-            except Exception:  # the database failed: logged by the batcher; try again shortly
-                failures += 1
-                await asyncio.sleep(min(30.0, 0.5 * 2**failures) * random.uniform(0.5, 1.5))
-                continue
-            if isinstance(result, AttemptError):
-                opens_at = await _opens_at(self.entry_id)
-                self.opens_at = opens_at or self.opens_at
-                await self.send_json(
-                    {
-                        "type": "start_refused",
-                        "code": result.code,
-                        "message": result.message,
-                        "opens_at": iso(self.opens_at),
-                        "server_time": iso(timezone.now()),
-                    }
-                )
-                if result.code != "not_open":
-                    return
-                await asyncio.sleep(0.5)  # opens_at moved: wait for the new one
-                continue
-            await self._send_started(result)
-            return
+                if wait > PREPARE_AHEAD_SECONDS and self.prepared is None:
+                    try:
+                        self.prepared = await prepare_entry(self.entry_id)
+                    except Exception:  # not fatal: the start freezes the form itself
+                        logger.warning("entry %s: could not prepare the form", self.entry_id, exc_info=True)
+                    wait = (self.opens_at - timezone.now()).total_seconds()
+                if wait > 0:
+                    wave = wave or start_wave().join()
+                    await asyncio.sleep(wait + random.uniform(0, settings.EXAM_START_JITTER_SECONDS))
+                try:
+                    result = await start_entry(self.entry_id)
+                except Exception:  # the database failed: logged by the batcher; try again shortly
+                    failures += 1
+                    await asyncio.sleep(min(30.0, 0.5 * 2**failures) * random.uniform(0.5, 1.5))
+                    continue
+                if isinstance(result, AttemptError):
+                    opens_at = await _opens_at(self.entry_id)
+                    self.opens_at = opens_at or self.opens_at
+                    await self.send_json(
+                        {
+                            "type": "start_refused",
+                            "code": result.code,
+                            "message": result.message,
+                            "opens_at": iso(self.opens_at),
+                            "server_time": iso(timezone.now()),
+                        }
+                    )
+                    if result.code != "not_open":
+                        return
+                    await asyncio.sleep(0.5)  # opens_at moved: wait for the new one
+                    continue
+                await self._send_started(result)
+                started = True
+                return
+        finally:
+            if wave is not None:
+                wave.leave(started=started)
 
     async def _send_started(self, result: dict) -> None:
         """Adopt the started attempt and send "started" with the paper: the prepared form's JSON

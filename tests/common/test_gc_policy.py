@@ -10,9 +10,11 @@ from exam_platform.common import gc_policy
 
 @pytest.fixture
 def restore_gc():
+    threshold = gc.get_threshold()
     yield
     gc.callbacks[:] = [cb for cb in gc.callbacks if not isinstance(cb, gc_policy.GcPolicy)]
     gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 class Node:
@@ -29,8 +31,17 @@ def test_survivors_of_a_full_collection_are_frozen_and_slow_ones_logged(restore_
         gc.collect()
 
     assert gc.get_freeze_count() >= after_install + 1000  # the survivors left the generations
-    assert any("gc: generation 2 collection took" in r.getMessage() for r in caplog.records)
+    [full] = [r.getMessage() for r in caplog.records if "gc: generation 2 collection took" in r.getMessage()]
+    assert int(full.split(", ")[1].split()[0]) >= 1000  # "(N objects collected, M survivors)"
     assert survivors
+
+
+def test_install_sets_the_young_generation_threshold_keeping_the_older_ones(restore_gc):
+    _young, older, oldest = gc.get_threshold()
+
+    gc_policy.install(slow_ms=0, freeze=False, thaw_seconds=3600, young_threshold=12_345)
+
+    assert gc.get_threshold() == (12_345, older, oldest)
 
 
 def test_after_the_thaw_interval_a_full_collection_releases_the_frozen_and_frees_cycles(restore_gc):
@@ -59,3 +70,24 @@ def test_without_freeze_nothing_is_frozen_after_collections(restore_gc):
 
     assert gc.get_freeze_count() == start
     assert keep
+
+
+def test_settle_collects_everything_and_freezes_the_survivors(restore_gc):
+    gc_policy.install(slow_ms=0, freeze=True, thaw_seconds=3600)
+    garbage = [Node() for _ in range(500)]
+    kept = [Node() for _ in range(500)]
+    frozen = gc.get_freeze_count()
+    del garbage
+
+    collected = gc_policy.settle()
+
+    assert collected >= 500
+    assert gc.get_freeze_count() >= frozen + 500  # the survivors are frozen
+    assert kept
+
+
+def test_settle_does_nothing_without_a_freezing_policy(restore_gc):
+    gc_policy.install(slow_ms=0, freeze=False, thaw_seconds=3600)
+    assert gc_policy.settle() is None
+    gc.callbacks[:] = [cb for cb in gc.callbacks if not isinstance(cb, gc_policy.GcPolicy)]
+    assert gc_policy.settle() is None

@@ -257,3 +257,41 @@ async def test_layer_events_for_the_entry_reach_its_socket_before_and_after_the_
     assert sent
     assert await comm.receive_json_from(timeout=5) == {"type": "deadline", "deadline": started["deadline"]}
     await comm.disconnect()
+
+
+@pytest.fixture
+def settles(monkeypatch):
+    from exam_platform.common import gc_policy
+
+    calls = []
+    monkeypatch.setattr(gc_policy, "settle", lambda: calls.append(timezone.now()))
+    return calls
+
+
+async def test_when_the_last_waiting_socket_has_started_the_process_settles_its_garbage_once(settles):
+    _session, pairs = await arrange(3, opens_in=1.0)
+    sockets = [await open_room(entry, client) for entry, client in pairs]
+
+    started = [await comm.receive_json_from(timeout=10) for comm, _hello in sockets]
+    await asyncio.sleep(0.5)
+
+    assert [m["type"] for m in started] == ["started"] * 3
+    assert len(settles) == 1
+    _s, [(late, late_client)] = await arrange(opens_in=-60)  # after opens_at: not in the wave
+    comm, _hello = await open_room(late, late_client)
+    assert (await comm.receive_json_from(timeout=5))["type"] == "started"
+    await asyncio.sleep(0.5)
+    assert len(settles) == 1
+    for socket in [comm, *(c for c, _h in sockets)]:
+        await socket.disconnect()
+
+
+async def test_sockets_leaving_before_the_start_do_not_settle(settles):
+    _session, pairs = await arrange(2, opens_in=0.5)
+    sockets = [await open_room(entry, client) for entry, client in pairs]
+    for comm, _hello in sockets:
+        await comm.disconnect()
+
+    await asyncio.sleep(1.0)
+
+    assert settles == []

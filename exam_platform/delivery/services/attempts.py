@@ -286,9 +286,9 @@ def prepare_forms(entry_ids: list[int], *, now: datetime | None = None) -> dict[
             seed = secrets.randbits(62)
             form = freeze_form(paper, seed)
             new.append(
-                PreparedForm(
-                    entry=entry,
-                    paper=paper,
+                PreparedForm(  # by id: entry=entry would cache each in the other, a reference cycle
+                    entry_id=pk,  # holding the whole form until a garbage collection
+                    paper_id=paper.pk,
                     paper_digest=paper.content_digest,
                     seed=seed,
                     form_number=form["form"],
