@@ -286,9 +286,17 @@ class PostgresWriter:
             await self.pool.close()
 
 
+def _on_postgresql() -> bool:
+    """From the settings, not from django.db.connection: in a batch's task that would create a
+    DatabaseWrapper for the task's context (asgiref Local), a reference cycle of ≈ 40 objects left
+    for the garbage collector per batch — its collections then stopped every socket of the
+    process every few seconds of the exam (docs/performance.md)."""
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
 async def write_batch(saves: Sequence[Save]) -> list[str | None]:
     """One batch, one transaction, on whichever database the settings name."""
-    if connection.vendor == "postgresql":
+    if _on_postgresql():
         return await _postgres_writer().write(saves)
     return await sync_to_async(write_saves, thread_sensitive=True)(saves)
 
