@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -88,3 +89,13 @@ class Batcher:
         """Wait until everything submitted so far was handled."""
         while self._queue or self._working or (self._runner and not self._runner.done()):
             await asyncio.sleep(self.max_wait)
+
+
+def for_this_loop(registry: weakref.WeakKeyDictionary, make):
+    """registry's object for the running event loop, made by make() the first time: for objects
+    bound to one loop (batchers hold its futures, pools its connections)."""
+    loop = asyncio.get_running_loop()
+    value = registry.get(loop)
+    if value is None:
+        value = registry[loop] = make()
+    return value

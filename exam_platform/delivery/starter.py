@@ -23,7 +23,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from exam_platform.common import gc_policy
-from exam_platform.common.batching import Batcher
+from exam_platform.common.batching import Batcher, for_this_loop
 
 from .answers import FormIndex
 from .attempt_access import candidate_form
@@ -135,11 +135,7 @@ _waves: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def start_wave() -> StartWave:
     """This event loop's start wave."""
-    loop = asyncio.get_running_loop()
-    wave = _waves.get(loop)
-    if wave is None:
-        wave = _waves[loop] = StartWave()
-    return wave
+    return for_this_loop(_waves, StartWave)
 
 
 _batchers: dict[str, weakref.WeakKeyDictionary] = {
@@ -150,13 +146,10 @@ _batchers: dict[str, weakref.WeakKeyDictionary] = {
 
 def _batcher(kind: str, handle, **options) -> Batcher:
     """This event loop's batcher of `kind` (one per loop: batchers hold loop-bound futures)."""
-    loop = asyncio.get_running_loop()
-    batcher = _batchers[kind].get(loop)
-    if batcher is None:
-        batcher = _batchers[kind][loop] = Batcher(
-            database_sync_to_async(handle), name=f"waiting room {kind}", **options
-        )
-    return batcher
+    return for_this_loop(
+        _batchers[kind],
+        lambda: Batcher(database_sync_to_async(handle), name=f"waiting room {kind}", **options),
+    )
 
 
 async def start_entry(entry_id: int) -> dict | AttemptError:

@@ -42,7 +42,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from exam_platform.common.batching import Batcher
+from exam_platform.common.batching import Batcher, for_this_loop
 
 from .validation import DEADLINE, SUBMITTED, Save
 
@@ -321,22 +321,14 @@ _pg_writers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _postgres_writer() -> PostgresWriter:
-    loop = asyncio.get_running_loop()
-    writer = _pg_writers.get(loop)
-    if writer is None:
-        writer = _pg_writers[loop] = PostgresWriter()
-    return writer
+    return for_this_loop(_pg_writers, PostgresWriter)
 
 
 async def save_answers(saves: Sequence[Save]) -> list[str | None]:
     """Verdicts (None = stored and committed) for saves of any attempts, through this loop's batcher."""
     if not saves:
         return []
-    loop = asyncio.get_running_loop()
-    batcher = _batchers.get(loop)
-    if batcher is None:
-        batcher = _batchers[loop] = SaveBatcher()
-    return await batcher.submit(saves)
+    return await for_this_loop(_batchers, SaveBatcher).submit(saves)
 
 
 async def close_writers() -> None:
