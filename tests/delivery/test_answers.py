@@ -93,6 +93,8 @@ def _bad_cases(attempt):
         save_message(1, types["essay"], {"text": "ก" * 20_001}),
         {**save_message(1, single, None), "item": "00000000-0000-0000-0000-000000000000"},
         {**save_message(1, single, None), "flagged": "yes"},
+        save_message(1, types["essay"], {"text": "ก\x00ข"}),  # jsonb refuses NUL
+        save_message(1, types["short"], {"text": "\ud800"}),  # a lone surrogate: not UTF-8
     ]
 
 
@@ -372,3 +374,22 @@ def test_async_writer_batch_newest_wins_repeats_ignored_clears_stored_as_null():
     ]
     assert events.get(seq=6).answer is None
     assert events.get(seq=2).client_time == dt.datetime(2026, 3, 1, 2, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("write", [write_saves, _write_async], ids=["sync", "async"])
+@pytest.mark.django_db(transaction=True)
+def test_a_client_clock_far_off_is_stored_in_utc_and_does_not_fail_the_batch(write):
+    """Python accepts offsets up to ±23:59, PostgreSQL only ±15:59: the client's time is kept in UTC."""
+    if write is _write_async and connection.vendor != "postgresql":
+        pytest.skip("the consumers' async writer is PostgreSQL's")
+    attempt = start_attempt(make_entry(make_session()))
+    item = items_by_type(attempt)["single"]
+    message = {**save_message(1, item, answer_for(item)), "client_time": "2026-03-01T20:00:00+20:00"}
+    save = parse_save(FormIndex(attempt.form), message, attempt_id=attempt.pk, channel="ws", ip_address=None)
+
+    codes = write([save])
+
+    assert save.client_time.utcoffset() == dt.timedelta(0)
+    assert codes == [None]
+    stored = ResponseEvent.objects.get(attempt=attempt)
+    assert stored.client_time == dt.datetime(2026, 3, 1, 0, 0, tzinfo=dt.UTC)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils.translation import gettext as _
 
@@ -119,8 +119,20 @@ class FormIndex:
         if kind in ("short", "essay"):
             value = answer.get("text")
             limit = SHORT_TEXT_MAX if kind == "short" else ESSAY_TEXT_MAX
-            return isinstance(value, str) and len(value) <= limit
+            return isinstance(value, str) and len(value) <= limit and _storable(value)
         return False
+
+
+def _storable(text: str) -> bool:
+    """PostgreSQL's jsonb refuses NUL (\\u0000) and UTF-8 cannot carry a lone surrogate: such a
+    text would fail its whole batch, every socket's saves in it, again at each resend."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_save(
@@ -157,10 +169,12 @@ def parse_save(
 
 
 def _parse_time(value) -> datetime | None:
+    """The browser's clock as it claims it (kept for the record only), in UTC: PostgreSQL refuses
+    offsets beyond ±15:59 that Python accepts, which would fail the whole batch."""
     if not isinstance(value, str) or len(value) > 40:
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        return parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo is not None else None
