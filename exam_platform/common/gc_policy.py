@@ -16,11 +16,12 @@ socket of the process while it does: measured at 5,000 candidates, 33 full colle
   dozens of collections a second and a full one every second or two, each a stop of every socket
   of the process (docs/performance.md); a collection of 10,000 live young objects takes ≈ 0.5 ms;
 * every collection slower than settings.GC_LOG_SLOW_MS is logged (warning) with its generation
-  and, for a full one, how many objects it walked that were not frozen (its survivors);
+  and how many objects it freed;
 * settle() collects everything at once after a burst of allocations, when a pause hurts least:
   the waiting room calls it when the last of a process's waiting sockets has been started
   (delivery/starter.py), so the start's garbage and its sockets' new long-lived objects are
-  walked once while candidates read their first question, not in the middle of their answers.
+  walked once while candidates read their first question, not in the middle of their answers. A
+  settle that falls due for the thaw does the thaw's walk itself and freezes everything after it.
 
 Objects freed by reference counting (most of them) are freed as always; only cycles wait.
 Under tests GC_FREEZE is off (frozen cyclic garbage would accumulate over a whole suite) and so is
@@ -51,23 +52,23 @@ class GcPolicy:
         took = time.perf_counter() - self._started if self._started is not None else 0.0
         generation = info.get("generation")
         if self.slow_seconds > 0 and took >= self.slow_seconds:
-            # Survivors: a full collection's generation holds them until frozen below; counting
-            # them walks only them (gc.get_freeze_count() walks every frozen object: ≈ 20 ms).
-            survivors = len(gc.get_objects(generation=2)) if generation == 2 else None
+            # Nothing here may walk the objects (gc.get_freeze_count(), gc.get_objects()): at
+            # 500,000 of them that alone takes tens of milliseconds, inside the pause.
             logger.warning(
-                "gc: generation %s collection took %.0f ms (%s objects collected, %s survivors)",
+                "gc: generation %s collection took %.0f ms (%s objects collected)",
                 generation,
                 took * 1000,
                 info.get("collected"),
-                survivors if survivors is not None else "-",
             )
         if self.freeze and generation == 2:
-            now = time.monotonic()
-            if now - self.last_thaw >= self.thaw_seconds:
+            if self.thaw_due():
                 gc.unfreeze()  # the next full collection walks everything once and frees cycles
-                self.last_thaw = now
+                self.last_thaw = time.monotonic()
             else:
                 gc.freeze()
+
+    def thaw_due(self) -> bool:
+        return time.monotonic() - self.last_thaw >= self.thaw_seconds
 
 
 def settle() -> int | None:
@@ -77,6 +78,9 @@ def settle() -> int | None:
     if policy is None or not policy.freeze:
         return None
     began = time.perf_counter()
+    if policy.thaw_due():  # this walk is the thaw's: everything, once, then all survivors frozen
+        gc.unfreeze()
+        policy.last_thaw = time.monotonic()
     collected = gc.collect()
     took = (time.perf_counter() - began) * 1000
     logger.info("gc: settled: %d objects collected in %.0f ms", collected, took)
@@ -85,6 +89,8 @@ def settle() -> int | None:
 
 def install(*, slow_ms: float, freeze: bool, thaw_seconds: float, young_threshold: int = 700) -> GcPolicy:
     """Freeze what exists now, then apply the policy to every collection. Replaces an earlier one."""
+    if young_threshold < 1:
+        raise ValueError("young_threshold must be at least 1 (0 would turn the collector off)")
     gc.callbacks[:] = [cb for cb in gc.callbacks if not isinstance(cb, GcPolicy)]
     gc.collect()
     gc.freeze()

@@ -252,7 +252,7 @@ class AttemptConsumer(AuthenticatedConsumer):
                         logger.warning("entry %s: could not prepare the form", self.entry_id, exc_info=True)
                     wait = (self.opens_at - timezone.now()).total_seconds()
                 if wait > 0:
-                    wave = wave or start_wave().join()
+                    wave = wave or start_wave(self.opens_at).join()
                     await asyncio.sleep(wait + random.uniform(0, settings.EXAM_START_JITTER_SECONDS))
                 try:
                     result = await start_entry(self.entry_id)

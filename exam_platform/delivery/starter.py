@@ -35,6 +35,7 @@ MAX_WAIT_SECONDS = 0.01
 PREPARE_BATCH = 100
 PREPARE_WAIT_SECONDS = 0.05  # arrivals are spread out: wait a little longer to group their commits
 SETTLE_AFTER_SECONDS = 0.2  # after the wave's last "started" message has gone out
+SETTLE_MIN_STARTED = 50  # a smaller start leaves little to collect: not worth pausing the others
 
 
 def dumps(content) -> str:
@@ -107,14 +108,18 @@ def _forget_relations(attempts) -> None:
 
 
 class StartWave:
-    """The sockets of this event loop waiting for their session's opens_at. Starting them is the
-    biggest burst of allocations of an exam: the sockets' new long-lived objects, and garbage that
-    the collector would otherwise free later, stopping every socket of the process in the middle
-    of the first answers (≈ 100 ms at 2,500 sockets, docs/performance.md). So when the last waiting
-    socket has been started (or has left), and at least one was started, one full collection runs
-    at once (gc_policy.settle): while the candidates are reading their first question."""
+    """The sockets of this event loop waiting for the same opens_at. Starting them is the biggest
+    burst of allocations of an exam: the sockets' new long-lived objects, and garbage that the
+    collector would otherwise free later, stopping every socket of the process in the middle of
+    the first answers (≈ 100 ms at 2,500 sockets, docs/performance.md). So when the last waiting
+    socket of a wave has been started (or has left), and at least SETTLE_MIN_STARTED were started,
+    one full collection runs at once (gc_policy.settle): while the candidates read their first
+    question. Waves of different start times are separate: a later session's waiting sockets do
+    not hold back an earlier session's settle."""
 
-    def __init__(self):
+    def __init__(self, opens_at, waves: dict):
+        self.opens_at = opens_at
+        self.waves = waves
         self.waiting = 0
         self.started = 0
 
@@ -125,17 +130,23 @@ class StartWave:
     def leave(self, *, started: bool) -> None:
         self.waiting -= 1
         self.started += started
-        if self.waiting == 0 and self.started:
-            self.started = 0
-            asyncio.get_running_loop().call_later(SETTLE_AFTER_SECONDS, gc_policy.settle)
+        if self.waiting == 0:
+            if self.waves.get(self.opens_at) is self:
+                del self.waves[self.opens_at]
+            if self.started >= SETTLE_MIN_STARTED:
+                asyncio.get_running_loop().call_later(SETTLE_AFTER_SECONDS, gc_policy.settle)
 
 
 _waves: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def start_wave() -> StartWave:
-    """This event loop's start wave."""
-    return for_this_loop(_waves, StartWave)
+def start_wave(opens_at) -> StartWave:
+    """This event loop's start wave for opens_at."""
+    waves = for_this_loop(_waves, dict)
+    wave = waves.get(opens_at)
+    if wave is None:
+        wave = waves[opens_at] = StartWave(opens_at, waves)
+    return wave
 
 
 _batchers: dict[str, weakref.WeakKeyDictionary] = {

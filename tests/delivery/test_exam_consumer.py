@@ -170,8 +170,9 @@ async def test_exam_socket_submit_then_saves_refused_submitted():
 async def test_exam_socket_writer_failure_sends_no_ack_and_stores_nothing(monkeypatch):
     [(attempt, client)] = await arrange()
     item = items_by_type(attempt)["short"]
-    # The response upsert fails after the event insert: at run time (division by zero) in
-    # PostgreSQL's one batch statement, as a second statement on SQLite.
+    # The response upsert fails: at run time (division by zero) inside PostgreSQL's one batch
+    # statement (atomic: its event insert is not kept either), as the second statement on SQLite
+    # (after the event insert, which the transaction rolls back).
     real_pg, real_sqlite = writer.BATCH_SQL_PG, writer._RESPONSE_SQL
     broken_pg = real_pg.replace("answer, flagged, seq, %(now)s", "answer, flagged, seq / 0, %(now)s")
     assert broken_pg != real_pg

@@ -262,10 +262,19 @@ async def test_layer_events_for_the_entry_reach_its_socket_before_and_after_the_
 @pytest.fixture
 def settles(monkeypatch):
     from exam_platform.common import gc_policy
+    from exam_platform.delivery import starter
 
     calls = []
     monkeypatch.setattr(gc_policy, "settle", lambda: calls.append(timezone.now()))
+    monkeypatch.setattr(starter, "SETTLE_MIN_STARTED", 1)
     return calls
+
+
+def waiting_in_waves() -> dict:
+    from exam_platform.common.batching import for_this_loop
+    from exam_platform.delivery import starter
+
+    return {opens_at: wave.waiting for opens_at, wave in for_this_loop(starter._waves, dict).items()}
 
 
 async def test_when_the_last_waiting_socket_has_started_the_process_settles_its_garbage_once(settles):
@@ -287,11 +296,29 @@ async def test_when_the_last_waiting_socket_has_started_the_process_settles_its_
 
 
 async def test_sockets_leaving_before_the_start_do_not_settle(settles):
-    _session, pairs = await arrange(2, opens_in=0.5)
+    _session, pairs = await arrange(2, opens_in=1.0)
     sockets = [await open_room(entry, client) for entry, client in pairs]
+    await asyncio.sleep(0.2)
+    assert list(waiting_in_waves().values()) == [2]
     for comm, _hello in sockets:
         await comm.disconnect()
 
-    await asyncio.sleep(1.0)
+    await asyncio.sleep(1.2)
 
     assert settles == []
+    assert waiting_in_waves() == {}
+
+
+async def test_a_later_sessions_waiting_sockets_do_not_hold_back_an_earlier_settle(settles):
+    _early, early_pairs = await arrange(2, opens_in=1.0)
+    _later, later_pairs = await arrange(1, opens_in=60)
+    later = [await open_room(entry, client) for entry, client in later_pairs]
+    early = [await open_room(entry, client) for entry, client in early_pairs]
+
+    assert [(await comm.receive_json_from(timeout=10))["type"] for comm, _h in early] == ["started"] * 2
+    await asyncio.sleep(0.5)
+
+    assert len(settles) == 1
+    assert list(waiting_in_waves().values()) == [1]  # the later session's socket still waits
+    for comm, _hello in [*early, *later]:
+        await comm.disconnect()

@@ -30,6 +30,7 @@ Nothing here touches the channel layer or Redis.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import time
@@ -39,7 +40,7 @@ from datetime import datetime, timedelta
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from exam_platform.common.batching import Batcher, for_this_loop
@@ -286,12 +287,13 @@ class PostgresWriter:
             await self.pool.close()
 
 
+@functools.cache
 def _on_postgresql() -> bool:
-    """From the settings, not from django.db.connection: in a batch's task that would create a
+    """Asked once per process: asked in each batch's task, django.db.connection created a
     DatabaseWrapper for the task's context (asgiref Local), a reference cycle of ≈ 40 objects left
     for the garbage collector per batch — its collections then stopped every socket of the
     process every few seconds of the exam (docs/performance.md)."""
-    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    return connections["default"].vendor == "postgresql"
 
 
 async def write_batch(saves: Sequence[Save]) -> list[str | None]:
