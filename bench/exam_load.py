@@ -439,12 +439,16 @@ class Topology:
 
     @staticmethod
     def logged_since(since: dict[Path, int]) -> str:
-        """What the servers logged after the offsets in `since` (from log_sizes)."""
+        """What the servers logged after the offsets in `since` (from log_sizes); `since` moves on
+        to where this read ended, so that the next phase's read starts there (no line is lost
+        between phases)."""
         text = []
         for path, offset in since.items():
             with open(path, "rb") as f:
                 f.seek(offset)
-                text.append(f.read().decode("utf-8", "replace"))
+                data = f.read()
+            since[path] = offset + len(data)
+            text.append(data.decode("utf-8", "replace"))
         return "\n".join(text)
 
     @staticmethod
@@ -1082,6 +1086,7 @@ def main() -> None:
         clients = Clients(work, args.clients, args.timeout)
         meter = CpuMeter({**topology.pids(), "clients": clients.pids()})
 
+        logs = topology.log_sizes()
         for name, run in (
             ("herd", lambda: phase_herd(clients, n, figures, args.herd, arrive_seconds, spread)),
             ("connect", lambda: phase_connect_rest(clients, n)),
@@ -1089,7 +1094,7 @@ def main() -> None:
             ("saturated", lambda: phase_saves(clients, "saturated", args.saturated_seconds, figures)),
             ("deadline", lambda: phase_deadline(n, grace, figures)),
         ):
-            before, wall, logs = meter.snapshot(), time.perf_counter(), topology.log_sizes()
+            before, wall = meter.snapshot(), time.perf_counter()
             run()
             seconds = time.perf_counter() - wall
             used = CpuMeter.used(before, meter.snapshot())
