@@ -310,6 +310,15 @@ def test_local_date_english_ui_uses_gregorian_dates():
         assert render("{{ d|local_date }}", d=dt.date(2026, 11, 21)) == "21 พฤศจิกายน 2569"
 
 
+def test_local_datetime_english_ui_uses_gregorian_dates_and_local_time():
+    moment = dt.datetime(2026, 11, 21, 2, 30, tzinfo=dt.UTC)  # 09:30 in Bangkok
+    with translation.override("en"):
+        assert render("{{ d|local_datetime }}", d=moment) == "21 November 2026, 09:30"
+        assert render('{{ d|local_datetime:"short" }}', d=moment) == "21 Nov 2026, 09:30"
+    with translation.override("th"):
+        assert render("{{ d|local_datetime }}", d=moment) == "21 พฤศจิกายน 2569 เวลา 09.30 น."
+
+
 def test_choice_label_filter_thai_and_english():
     source = "{% for c in choices %}{{ forloop.counter0|choice_label }}{% endfor %}"
     source_en = "{% for c in choices %}{{ forloop.counter0|choice_label:'en' }}{% endfor %}"

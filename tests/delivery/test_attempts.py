@@ -510,3 +510,24 @@ def test_attempt_page_of_submitted_attempt_redirects_to_receipt():
     response = log_in(attempt.entry.candidate.user).get(reverse("delivery:attempt_page", args=[attempt.uid]))
 
     assert response["Location"] == reverse("delivery:attempt_receipt", args=[attempt.uid])
+
+
+def test_room_and_receipt_in_english_show_gregorian_dates_thai_ones_in_thai():
+    from django.conf import settings
+
+    entry = make_entry(make_session(opens=5, late=20))
+    client = log_in(entry.candidate.user)
+    opens_at = timezone.localtime(entry.session.opens_at)
+
+    thai = client.get(_room(entry)).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(_room(entry)).content.decode()
+
+    assert f"{opens_at.day} {opens_at:%B %Y, %H:%M}" in english  # strftime: C locale, English month
+    assert f"{opens_at.year + 543}" not in english
+    assert f"{opens_at.year + 543} เวลา {opens_at:%H.%M} น." in thai
+
+    attempt = submit_attempt(start_attempt(entry, now=entry.session.opens_at), reason="candidate")
+    receipt = client.get(reverse("delivery:attempt_receipt", args=[attempt.uid])).content.decode()
+    submitted = timezone.localtime(attempt.submitted_at)
+    assert f"{submitted.year}, {submitted:%H:%M}" in receipt

@@ -4,6 +4,7 @@
     {{ exam.date|thai_date:"short" }}          21 พ.ย. 2569
     {{ exam.date|thai_date:"long,thai" }}      ๒๑ พฤศจิกายน ๒๕๖๙      (options: long|short, thai, weekday)
     {{ session.starts_at|thai_datetime }}      21 พฤศจิกายน 2569 เวลา 09.30 น.
+    {{ session.starts_at|local_datetime }}     the same in the Thai UI; "21 November 2026, 09:30" otherwise
     {{ exam.date|local_date }}                 Thai in the Thai UI, "21 November 2026" in the English UI
     {{ score|thai_digits }}                    ๘๗
     {{ score|thai_digits:flag }}               ๘๗ only when flag is true
@@ -76,6 +77,15 @@ def local_date(value, arg="long"):
         return thai_date(value, arg)
     style, _flags = _options(arg)
     return dateformat.format(value, "j F Y" if style == "long" else "j M Y")
+
+
+@register.filter(expects_localtime=True)
+def local_datetime(value, arg="long"):
+    """thai_datetime in the Thai UI; in other languages "21 November 2026, 09:30" (local time)."""
+    if (get_language() or "th").startswith("th") or not isinstance(value, dt.datetime):
+        return thai_datetime(value, arg)
+    style, _flags = _options(arg)
+    return dateformat.format(value, "j F Y, H:i" if style == "long" else "j M Y, H:i")
 
 
 @register.filter(is_safe=True)
