@@ -241,6 +241,41 @@ def test_english_catalog_complete_and_compiled():
     assert missing == []  # compilemessages was run after the last edit
 
 
+def _source_messages() -> set[str]:
+    """Thai strings marked for translation in the code: `_("…")` calls with one literal, and
+    `{% translate "…" %}` in templates (multi-line and block translations are not looked for)."""
+    import ast
+
+    root = Path(django_settings.BASE_DIR)
+    python = re.compile(r'\b(?:_|gettext|gettext_lazy)\(\s*("(?:[^"\\\n]|\\.)*")\s*\)')
+    templates = re.compile(r'{%\s*trans(?:late)?\s+"([^"]*)"')
+    thai = re.compile("[\u0e00-\u0e7f]")
+    found: set[str] = set()
+    for top in ("exam_platform", "question_bank", "proctoring"):
+        for path in (root / top).rglob("*"):
+            if path.suffix == ".py":
+                found |= {ast.literal_eval(m) for m in python.findall(path.read_text(encoding="utf-8"))}
+            elif path.suffix in (".html", ".txt"):
+                found |= set(templates.findall(path.read_text(encoding="utf-8")))
+    return {m for m in found if thai.search(m)}
+
+
+def test_every_thai_string_of_the_code_has_an_english_translation():
+    """The catalog test above only sees what is in the .po: a string added to the code without
+    running `make messages` would show in Thai in the English UI."""
+    import gettext as gnu_gettext
+
+    mo = Path(django_settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo"
+    with open(mo, "rb") as f:
+        catalog = gnu_gettext.GNUTranslations(f)._catalog
+    translated = {key[0] if isinstance(key, tuple) else key for key, value in catalog.items() if value}
+
+    messages = _source_messages()
+
+    assert len(messages) > 300
+    assert sorted(messages - translated) == []  # run `make messages` and translate the new strings
+
+
 # --- Filters -----------------------------------------------------------------------------------
 
 
