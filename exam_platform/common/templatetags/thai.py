@@ -70,22 +70,24 @@ def thai_datetime(value, arg="long"):
     return _format(value, arg, with_time=True)
 
 
+def _local(value, arg, kind: type, with_time: bool) -> str:
+    if (get_language() or "th").startswith("th") or not isinstance(value, kind):
+        return _format(value, arg, with_time=with_time)
+    style, _flags = _options(arg)
+    day = "j F Y" if style == "long" else "j M Y"
+    return dateformat.format(value, f"{day}, H:i" if with_time else day)
+
+
 @register.filter(expects_localtime=True)
 def local_date(value, arg="long"):
     """thai_date in the Thai UI; in other languages the Gregorian date, "21 November 2026" / "21 Nov 2026"."""
-    if (get_language() or "th").startswith("th") or not isinstance(value, dt.date):
-        return thai_date(value, arg)
-    style, _flags = _options(arg)
-    return dateformat.format(value, "j F Y" if style == "long" else "j M Y")
+    return _local(value, arg, dt.date, with_time=False)
 
 
 @register.filter(expects_localtime=True)
 def local_datetime(value, arg="long"):
     """thai_datetime in the Thai UI; in other languages "21 November 2026, 09:30" (local time)."""
-    if (get_language() or "th").startswith("th") or not isinstance(value, dt.datetime):
-        return thai_datetime(value, arg)
-    style, _flags = _options(arg)
-    return dateformat.format(value, "j F Y, H:i" if style == "long" else "j M Y, H:i")
+    return _local(value, arg, dt.datetime, with_time=True)
 
 
 @register.filter(is_safe=True)
