@@ -18,10 +18,11 @@ socket of the process while it does: measured at 5,000 candidates, 33 full colle
 * every collection slower than settings.GC_LOG_SLOW_MS is logged (warning) with its generation
   and how many objects it freed;
 * settle() collects everything at once after a burst of allocations, when a pause hurts least:
-  the waiting room calls it when the last of a process's waiting sockets has been started
-  (delivery/starter.py), so the start's garbage and its sockets' new long-lived objects are
-  walked once while candidates read their first question, not in the middle of their answers. A
-  settle that falls due for the thaw does the thaw's walk itself and freezes everything after it.
+  the waiting room calls it when the last socket of a start wave (a process's sockets waiting for
+  the same opens_at, at least 50 started) has its paper (delivery/starter.py), so the start's
+  garbage and its sockets' new long-lived objects are walked once while candidates read their
+  first question, not in the middle of their answers. A settle that falls due for the thaw does
+  the thaw's walk itself and freezes everything after it.
 
 Objects freed by reference counting (most of them) are freed as always; only cycles wait.
 Under tests GC_FREEZE is off (frozen cyclic garbage would accumulate over a whole suite) and so is

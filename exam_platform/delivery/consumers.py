@@ -238,7 +238,7 @@ class AttemptConsumer(AuthenticatedConsumer):
         """Start this socket's attempt at opens_at (the server's clock), then send the paper. While
         waiting, the form is frozen ahead (PREPARE_AHEAD_SECONDS before the start at the latest),
         so that the start itself moves no form through Python. A socket that waits for opens_at is
-        part of the process's start wave (starter.StartWave)."""
+        part of its opens_at's start wave (starter.StartWave)."""
         failures = 0
         wave = None
         started = False

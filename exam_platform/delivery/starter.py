@@ -8,8 +8,8 @@ into its attempt by the database, one audit entry).
     seed, index, form_json = await prepare_entry(entry_id)   # while waiting: the form frozen ahead
     state = await start_entry(entry_id)    # the attempt's socket state (dict) or an AttemptError
 
-The sockets that wait for opens_at form this process's start wave (start_wave()): when the last of
-them has been started, the start's garbage is collected at once (common/gc_policy.settle).
+The sockets of a process that wait for the same opens_at form a start wave (start_wave()): when the
+last of them has been started, the start's garbage is collected at once (common/gc_policy.settle).
 """
 
 from __future__ import annotations

@@ -83,7 +83,7 @@ _RESPONSE_SQL = (
 )
 
 # PostgreSQL: the whole batch in one statement. %(saves)s is a JSON array of the saves in arrival
-# order (pg_saves_json); "n" is the position, so that of two saves with the same seq the first
+# order (pg_params); "n" is the position, so that of two saves with the same seq the first
 # wins, as it did with one INSERT per save. The attempts CTE locks the rows FOR SHARE before
 # anything is inserted (the inserts read it through "accepted"); a row a concurrent submit changed
 # is re-read after that submit commits, so its new status decides. The statement returns the
