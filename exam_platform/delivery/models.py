@@ -87,6 +87,11 @@ class Room(models.Model):
     building = models.CharField(_("อาคาร"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(_("จำนวนที่นั่ง"))
     position = models.PositiveIntegerField(default=0)
+    # The proctors who may open this room's page and check its candidates in (delivery/access.py);
+    # set through services.rounds.update_room (audited).
+    proctors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="proctored_rooms", verbose_name=_("กรรมการคุมสอบ")
+    )
 
     class Meta:
         ordering = ["position", "code"]
