@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import banks, booklets, items, media, papers, review, transfer
+from .views import banks, booklets, bulk, items, media, papers, review, transfer
 
 app_name = "qb"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("", banks.home, name="home"),
     path("banks/<int:bank_id>/", banks.bank_detail, name="bank"),
     path("banks/<int:bank_id>/items/", banks.item_list, name="items"),
+    path("banks/<int:bank_id>/items/bulk/", bulk.bulk_action, name="items_bulk"),
     path("banks/<int:bank_id>/members/add/", banks.member_add, name="member_add"),
     path("banks/<int:bank_id>/members/<int:membership_id>/role/", banks.member_role, name="member_role"),
     path(

@@ -15,6 +15,7 @@ from .. import access, queries
 from ..forms.banks import AddMemberForm, ChangeRoleForm, ItemFilterForm
 from ..models import BankMembership, Item
 from ..services import banks as bank_services
+from ..services import bulk as bulk_services
 from ..text import html_to_text
 
 STEM_PREVIEW_CHARS = 140
@@ -157,5 +158,14 @@ def item_list(request, bank_id: int):
             "is_filtered": form.is_bound and form.is_filtered(),
             "can_write": access.can(request.user, bank.pk, access.WRITERS),
             "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            # bulk actions (views/bulk.py): the filters travel as the list's query string, sans page
+            "bulk_actions": bulk_services.actions_for(request.user, bank),
+            "filters_query": _without_page(request.GET),
         },
     )
+
+
+def _without_page(query) -> str:
+    query = query.copy()
+    query.pop("page", None)
+    return query.urlencode()
