@@ -1,18 +1,20 @@
 """Load-with-permission helpers for rounds, sessions, rooms and roster entries (DESIGN §2).
 
 - Exam officers (and administrators) manage everything: rounds, sessions, rosters, seats, cards.
-- Proctors see room pages and check candidates in. For now every proctor may open every room:
-  there is no per-room proctor assignment yet (a RoomProctor model would narrow `get_room_for_staff`).
+- Proctors see the pages of the rooms they are assigned to (`Room.proctors`, set by an exam officer
+  on the room form) and check those rooms' candidates in; any other room is a 404 to them
+  (`get_room_for_staff`). `proctor_rooms` lists their rooms for the "my rooms" page.
 - A candidate reaches only their own roster entries; anyone else's id is a 404.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from exam_platform.accounts.access import get_own_candidate, require_staff_role
 from exam_platform.accounts.roles import Role, has_role
 
-from .models import ExamRound, ExamSession, Room, RosterEntry
+from .models import ExamRound, ExamSession, Position, Room, RosterEntry
 
 ENTRY_RELATED = ("session__round", "candidate__user", "room", "position")
 
@@ -52,9 +54,38 @@ def get_room_for_officer(user, room_id) -> Room:
 
 
 def get_room_for_staff(user, room_id) -> Room:
-    """Exam officers and proctors (any room, see the module docstring)."""
+    """Exam officers and administrators: any room; proctors: only the rooms assigned to them."""
     require_staff_role(user, Role.EXAM_OFFICER, Role.PROCTOR)
-    return _get(Room.objects.select_related("session__round"), room_id)
+    rooms = Room.objects.select_related("session__round")
+    if not is_exam_officer(user):
+        rooms = rooms.filter(proctors=user)
+    return _get(rooms, room_id)
+
+
+def proctor_rooms(user, *, now=None) -> list[Room]:
+    """The rooms assigned to a proctor: sessions that have not closed first (soonest first), then
+    past ones (latest first)."""
+    require_staff_role(user, Role.PROCTOR)
+    now = now or timezone.now()
+    rooms = list(Room.objects.filter(proctors=user).select_related("session__round"))
+    upcoming = sorted(
+        (r for r in rooms if r.session.closes_at > now), key=lambda r: (r.session.opens_at, r.pk)
+    )
+    past = sorted((r for r in rooms if r.session.closes_at <= now), key=lambda r: (r.session.opens_at, r.pk))
+    return upcoming + past[::-1]
+
+
+def get_position_for_officer(user, position_id) -> Position:
+    require_officer(user)
+    return _get(Position.objects.select_related("round"), position_id)
+
+
+def get_session_for_live_panel(user, session_id) -> tuple[ExamSession, list[Room]]:
+    """A session's live status panel (views/live.py, officer_consumers.py) and the rooms the user
+    may watch: exam officers and administrators, every room. Proctors are refused for now: without
+    per-room proctor assignment a proctor would see every room of every session."""
+    session = get_session_for_officer(user, session_id)
+    return session, list(session.rooms.order_by("position", "code"))
 
 
 def get_entry_for_officer(user, entry_id) -> RosterEntry:
