@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "exam_platform.eligibility",
     "question_bank",
     "proctoring",
+    "exam_platform.demo",
 ]
 
 MIDDLEWARE = [

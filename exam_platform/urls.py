@@ -3,10 +3,11 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from exam_platform.accounts.home import home
 from exam_platform.common import views as common_views
 
 urlpatterns = [
-    path("", common_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("exam_platform.accounts.urls")),

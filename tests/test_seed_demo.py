@@ -14,24 +14,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.accounts.models import Candidate, User
 from exam_platform.accounts.roles import ROLE_LABELS, Role
-from exam_platform.accounts.services.demo_accounts import (
+from exam_platform.common.models import AuditEntry
+from exam_platform.common.national_id import format_national_id, is_valid
+from exam_platform.delivery.models import ExamRound, ExamSession, RosterEntry
+from exam_platform.demo.accounts import (
     DEMO_CANDIDATES,
     DEMO_PASSWORD,
     DEMO_STAFF,
     create_demo_accounts,
     demo_totp_code,
 )
-from exam_platform.common.models import AuditEntry
-from exam_platform.common.national_id import format_national_id, is_valid
-from exam_platform.delivery.models import ExamRound, ExamSession, RosterEntry
-from exam_platform.delivery.services.demo_exam import (
-    DEMO_ROUND_CODE,
-    DEMO_ROUND_TITLE,
-    DEMO_SUBJECTS,
-    reset_demo_window,
-)
-from question_bank.models import Bank, BankMembership, Category, Choice, Item, ItemVersion, Paper
-from question_bank.services.demo_bank import (
+from exam_platform.demo.bank import (
     DEMO_BANK_CODE,
     DEMO_DATA_DIR,
     DemoDataError,
@@ -39,6 +32,13 @@ from question_bank.services.demo_bank import (
     normalise_stem,
     read_demo_subjects,
 )
+from exam_platform.demo.exam import (
+    DEMO_ROUND_CODE,
+    DEMO_ROUND_TITLE,
+    DEMO_SUBJECTS,
+    reset_demo_window,
+)
+from question_bank.models import Bank, BankMembership, Category, Choice, Item, ItemVersion, Paper
 
 THAI = re.compile(r"[\u0e01-\u0e5b]")
 ALL_SUBJECT_FILES = ["analytical.json", "thai_language.json", "english.json", "law_ethics.json"]

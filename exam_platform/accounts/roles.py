@@ -79,3 +79,28 @@ def user_roles(user) -> set[str]:
 
 def has_role(user, *roles: str) -> bool:
     return bool(user_roles(user) & set(roles))
+
+
+# --- Who sees a main-menu link (exam_platform.common.navigation; each app's menu.py) -----------
+
+
+def is_anonymous(user) -> bool:
+    """The public menu: only for visitors who are not logged in."""
+    return not getattr(user, "is_authenticated", False)
+
+
+def is_candidate(user) -> bool:
+    return getattr(user, "is_authenticated", False) and user.is_candidate
+
+
+def is_staff_user(user) -> bool:
+    return getattr(user, "is_authenticated", False) and not user.is_candidate
+
+
+def staff_with(*roles: str):
+    """A predicate: a logged-in staff user holding any of `roles`."""
+
+    def visible(user) -> bool:
+        return is_staff_user(user) and has_role(user, *roles)
+
+    return visible

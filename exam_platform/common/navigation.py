@@ -1,54 +1,45 @@
-"""The main menu: the areas a user's roles open, in the order a working day meets them.
+"""The main menu, built from the entries each app registers in its own `menu.py`.
+
+This module knows no domain: an app says which users see its link (a `visible(user)` predicate,
+usually built from its roles) and where in a working day the link belongs (`order`). Apps register
+their links in `<app>/menu.py`, which CommonConfig.ready() imports for every installed app.
 
 Links are only signposts; every page still checks access itself (each app's access.py).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-
-from exam_platform.accounts.roles import Role, user_roles
 
 
 @dataclass(frozen=True)
 class NavLink:
-    label: str
+    label: str  # lazily translated
     url_name: str
-    roles: frozenset  # any of these roles shows the link; empty: every user of that kind
+    order: int  # smaller first; see the apps' menu.py for the numbers in use
+    visible: Callable[[object], bool]
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
 
 
-CANDIDATE_LINKS = (
-    NavLink(_("การสอบของฉัน"), "delivery:candidate_home", frozenset()),
-    NavLink(_("ผลสอบ"), "publication:results", frozenset()),
-    NavLink(_("รายงานตัว"), "eligibility:my_calls", frozenset()),
-)
-STAFF_LINKS = (
-    NavLink(_("คลังข้อสอบ"), "qb:home", frozenset({Role.EXAMINER})),
-    NavLink(_("ตรวจอัตนัย"), "scoring:essay_rounds", frozenset({Role.EXAMINER})),
-    NavLink(_("การจัดสอบ"), "delivery:rounds", frozenset({Role.EXAM_OFFICER, Role.ADMINISTRATOR})),
-    NavLink(_("คะแนน"), "scoring:rounds", frozenset({Role.EXAM_OFFICER, Role.ADMINISTRATOR})),
-    NavLink(_("ประกาศผล"), "publication:officer_index", frozenset({Role.EXAM_OFFICER, Role.ADMINISTRATOR})),
-    NavLink(_("บัญชีผู้สอบได้"), "eligibility:officer_index", frozenset({Role.EXAM_OFFICER, Role.ADMINISTRATOR})),
-    NavLink(_("ความปลอดภัยบัญชี"), "accounts:two_factor_settings", frozenset()),
-)
-PUBLIC_LINKS = (
-    NavLink(_("ประกาศผลสอบ"), "publication:lists", frozenset()),
-    NavLink(_("ตรวจสอบเอกสาร"), "publication:verify", frozenset()),
-)
+_registry: dict[str, NavLink] = {}
+
+
+def register(*links: NavLink) -> None:
+    """Add links to the menu (idempotent: a url_name registered again replaces the older link)."""
+    for link in links:
+        _registry[link.url_name] = link
+
+
+def registered() -> list[NavLink]:
+    return sorted(_registry.values(), key=lambda link: (link.order, link.url_name))
 
 
 def links_for(user) -> list[NavLink]:
-    if not getattr(user, "is_authenticated", False):
-        return list(PUBLIC_LINKS)
-    if user.is_candidate:
-        return list(CANDIDATE_LINKS)
-    roles = user_roles(user)
-    return [link for link in STAFF_LINKS if not link.roles or link.roles & roles]
+    return [link for link in registered() if link.visible(user)]
 
 
 def navigation(request):

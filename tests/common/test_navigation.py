@@ -59,3 +59,30 @@ def test_staff_menu_follows_roles_and_every_shown_link_opens(client, role, shown
         assert client.get(reverse(name)).status_code == 200, name
     for name in hidden:
         assert reverse(name) not in nav
+
+
+def test_menu_is_built_from_each_apps_registered_links():
+    from exam_platform.common.navigation import registered
+
+    names = [link.url_name for link in registered()]
+    for name in ("qb:home", "delivery:rounds", "scoring:rounds", "publication:lists", "eligibility:my_calls"):
+        assert name in names
+    assert (
+        names.index("qb:home") < names.index("delivery:rounds") < names.index("accounts:two_factor_settings")
+    )
+
+
+def test_a_registered_link_appears_for_the_users_it_is_visible_to(client):
+    from exam_platform.common import navigation
+
+    link = navigation.NavLink("ทดสอบ", "publication:verify", 5, lambda user: user.is_authenticated)
+    saved = dict(navigation._registry)
+    try:
+        navigation._registry.pop("publication:verify")
+        navigation.register(link)
+        candidate = make_candidate()
+        client.force_login(candidate.user)
+        assert reverse("publication:verify") in nav_html(client.get(reverse("delivery:candidate_home")))
+    finally:
+        navigation._registry.clear()
+        navigation._registry.update(saved)

@@ -5,8 +5,8 @@ import re
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from exam_platform.demo.bank import load_demo_bank
 from question_bank.models import BankMembership
-from question_bank.services.demo_bank import load_demo_bank
 from tests.factories import make_examiner
 
 pytestmark = pytest.mark.e2e

@@ -346,8 +346,8 @@ def test_pdf_each_download_is_a_distinct_copy(client, people, paper, monkeypatch
 
 def demo_paper(*, per_section=10):
     """A locked paper of 2 × `per_section` demo-bank items (Thai language and analytical reasoning)."""
+    from exam_platform.demo.bank import load_demo_bank
     from question_bank.models import Category, Item
-    from question_bank.services.demo_bank import load_demo_bank
 
     bank = load_demo_bank().bank
     sections = []

@@ -7,10 +7,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from exam_platform.accounts.models import User
-from exam_platform.accounts.services.demo_accounts import DEMO_PASSWORD, DemoLogin, create_demo_accounts
 from exam_platform.common.national_id import format_national_id
 from exam_platform.common.thai_dates import format_thai_date
-from exam_platform.delivery.services.demo_exam import (
+from exam_platform.demo.accounts import DEMO_PASSWORD, DemoLogin, create_demo_accounts
+from exam_platform.demo.bank import DemoDataError, load_demo_bank
+from exam_platform.demo.exam import (
     DEMO_OFFICER,
     DemoExamResult,
     demo_session_state,
@@ -18,7 +19,6 @@ from exam_platform.delivery.services.demo_exam import (
     format_checkin_date,
     reset_demo_window,
 )
-from question_bank.services.demo_bank import DemoDataError, load_demo_bank
 
 
 def display_width(text: str) -> int:

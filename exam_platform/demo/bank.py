@@ -1,6 +1,6 @@
-"""Load the sample Part A (ภาค ก) question bank from question_bank/demo/*.json.
+"""Load the sample Part A (ภาค ก) question bank from exam_platform/demo/bank_data/*.json.
 
-The file format is described in question_bank/demo/README.md. Every file is validated before
+The file format is described in exam_platform/demo/bank_data/README.md. Every file is validated before
 anything is written; then the whole bank is created in one transaction. Loading is idempotent:
 an item's identity is uuid5(subject code + normalised stem), stored as Item.uid, so a rerun
 skips items that already exist and never edits them.
@@ -19,7 +19,7 @@ from question_bank.models import Bank, Category, Item, ItemVersion
 from question_bank.services.items import ChoiceData, ItemData, create_items_bulk
 from question_bank.text import normalise_stem
 
-DEMO_DATA_DIR = Path(__file__).resolve().parent.parent / "demo"
+DEMO_DATA_DIR = Path(__file__).resolve().parent / "bank_data"
 DEMO_BANK_CODE = "part-a-demo"
 DEMO_BANK_NAME = "คลังข้อสอบภาค ก (ตัวอย่าง)"
 DEMO_BANK_DESCRIPTION = (

@@ -1,5 +1,5 @@
 """The demo exam: a locked Part A paper, a round, a session open for a week, one room and the three
-demo candidates on its roster, not checked in. DEMO ONLY (see accounts/services/demo_accounts.py).
+demo candidates on its roster, not checked in. DEMO ONLY (see demo/accounts.py).
 
 Built with the real services (bank membership, papers, rounds, roster import, seating), in one
 transaction. Idempotent: the round is identified by DEMO_ROUND_CODE; when it exists nothing is
@@ -17,17 +17,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from exam_platform.accounts.models import User
-from exam_platform.accounts.services.demo_accounts import DEMO_CANDIDATES
 from exam_platform.common.audit import record_audit
+from exam_platform.delivery.models import ExamRound, ExamSession, RosterEntry
+from exam_platform.delivery.services.roster import BUDDHIST_ERA_OFFSET, import_roster
+from exam_platform.delivery.services.rounds import (
+    add_position,
+    add_room,
+    check_session_window,
+    create_round,
+    create_session,
+)
+from exam_platform.delivery.services.seating import assign_seats
+from exam_platform.demo.accounts import DEMO_CANDIDATES
+from exam_platform.demo.bank import DEMO_BANK_CODE
 from question_bank.models import Bank, BankMembership, Category, Paper
 from question_bank.services.banks import add_member
-from question_bank.services.demo_bank import DEMO_BANK_CODE
 from question_bank.services.papers import add_rule, add_section, create_paper, lock_paper
-
-from ..models import ExamRound, ExamSession, RosterEntry
-from .roster import BUDDHIST_ERA_OFFSET, import_roster
-from .rounds import add_position, add_room, check_session_window, create_round, create_session
-from .seating import assign_seats
 
 DEMO_EXAMINER = "demo.examiner"
 DEMO_OFFICER = "demo.officer"
@@ -39,7 +44,7 @@ DEMO_PAPER_TITLE = "ภาค ก ตัวอย่าง"
 DEMO_DURATION_MINUTES = 30
 DEMO_PAPER_SEED = 25690001  # fixed: every fresh demo database gets the same form
 DEMO_ITEMS_PER_SECTION = 5
-DEMO_SUBJECTS = ("analytical", "thai-language", "english", "law-ethics")  # category codes, question_bank/demo
+DEMO_SUBJECTS = ("analytical", "thai-language", "english", "law-ethics")  # category codes, demo/bank_data
 DEMO_OPENS_BEFORE = dt.timedelta(minutes=10)
 DEMO_OPEN_FOR = dt.timedelta(days=7)
 DEMO_POSITION_CODE = "general-admin"

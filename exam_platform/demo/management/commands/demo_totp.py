@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exam_platform.accounts.services.demo_accounts import demo_totp_code
+from exam_platform.demo.accounts import demo_totp_code
 
 
 class Command(BaseCommand):
