@@ -45,3 +45,19 @@ def get_candidate_for(user, candidate_id: int) -> Candidate:
         return Candidate.objects.select_related("user").get(pk=candidate_id)
     except Candidate.DoesNotExist:
         raise Http404 from None
+
+
+def require_administrator(user) -> None:
+    """The people pages: administrators (and superusers) only."""
+    require_staff_role(user, Role.ADMINISTRATOR)
+
+
+def get_staff_person_for(user, person_id: int):
+    """A staff account on the people pages. Candidates are not staff: their ids answer 404 here."""
+    from .models import User
+
+    require_administrator(user)
+    try:
+        return User.objects.prefetch_related("groups").get(pk=person_id, kind=User.Kind.STAFF)
+    except User.DoesNotExist:
+        raise Http404 from None

@@ -1,7 +1,10 @@
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
-from . import sockets  # noqa: F401  (receivers that close WebSockets on logout and deactivation)
+from . import (
+    account_audit,  # noqa: F401  (receivers that audit role and activation changes)
+    sockets,  # noqa: F401  (receivers that close WebSockets on logout and deactivation)
+)
 
 
 @receiver(post_migrate)
