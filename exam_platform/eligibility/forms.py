@@ -101,3 +101,35 @@ class UploadForm(forms.Form):
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(label=_("เหตุผล (ถ้ามี)"), max_length=1000, required=False)
+
+
+class ReportingFilterForm(forms.Form):
+    """GET filters of the officers' reporting-in page; an invalid value counts as "any"."""
+
+    q = forms.CharField(
+        label=_("ค้นหา"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": _("ชื่อ เลขประจำตัวสอบ หรือเลขที่ใบสมัคร")}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("ผลการเรียก"), required=False, choices=[("", _("ทุกสถานะ")), *Call.Outcome.choices]
+    )
+    documents = forms.ChoiceField(
+        label=_("เอกสาร"),
+        required=False,
+        choices=[
+            ("", _("ทั้งหมด")),
+            ("to_check", _("มีเอกสารรอตรวจ")),
+            ("all_checked", _("ตรวจครบแล้ว")),
+            ("none", _("ยังไม่ส่งเอกสาร")),
+        ],
+    )
+
+    def values(self) -> dict:
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            name: (data.get(name) or "") if name not in self.errors else ""
+            for name in ("q", "outcome", "documents")
+        }

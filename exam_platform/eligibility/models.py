@@ -214,6 +214,12 @@ class ReportingDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # An officer opened it and found it in order (services/checking.py). A replaced document is a
+    # new row, so a new upload is never "checked" by the check of the one it replaced.
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(_("ตรวจเอกสารเมื่อ"), null=True, blank=True)
 
     class Meta:
         ordering = ["doc_type", "uploaded_at"]
@@ -229,3 +235,7 @@ class ReportingDocument(models.Model):
     @property
     def extension(self) -> str:
         return self.EXTENSIONS.get(self.content_type, "")
+
+    @property
+    def is_checked(self) -> bool:
+        return self.checked_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import candidate, officer
+from .views import candidate, officer, reporting
 
 app_name = "eligibility"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("lists/<int:list_id>/extend", officer.extend, name="extend"),
     path("lists/<int:list_id>/use-requests", officer.use_request_create, name="use_request_create"),
     path("lists/<int:list_id>/calls.xlsx", officer.export_calls, name="export_calls"),
+    path("lists/<int:list_id>/reporting-in/", reporting.reporting_list, name="reporting_list"),
+    path("lists/<int:list_id>/reporting-in/check", reporting.check_documents, name="check_documents"),
     path("calls/<int:call_id>/outcome", officer.call_outcome, name="call_outcome"),
     path("use-requests/<int:request_id>/decide", officer.use_request_decide, name="use_request_decide"),
     # candidates

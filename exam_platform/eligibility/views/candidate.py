@@ -1,6 +1,8 @@
 """The called candidate's screens: their calls, the รายงานตัว page (post, unit, deadline, documents,
 confirm or decline), and their own documents. Another candidate's call is a 404."""
 
+import re
+
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -90,9 +92,14 @@ def document(request, document_uid):
     response = FileResponse(
         doc.file.open("rb"),
         as_attachment=True,
-        filename=f"{doc.doc_type}{doc.extension}",
+        filename=f"{_safe_name(doc.reporting_in.call.exam_number)}-{doc.doc_type}{doc.extension}",
         content_type=doc.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _safe_name(text: str) -> str:
+    """Only ASCII letters, digits and - _ in a file name: nothing a header or a path can misread."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")[:40] or "document"
