@@ -80,12 +80,20 @@ def get_position_for_officer(user, position_id) -> Position:
     return _get(Position.objects.select_related("round"), position_id)
 
 
-def get_session_for_live_panel(user, session_id) -> tuple[ExamSession, list[Room]]:
-    """A session's live status panel (views/live.py, officer_consumers.py) and the rooms the user
-    may watch: exam officers and administrators, every room. Proctors are refused for now: without
-    per-room proctor assignment a proctor would see every room of every session."""
-    session = get_session_for_officer(user, session_id)
-    return session, list(session.rooms.order_by("position", "code"))
+def get_session_for_live_panel(user, session_id) -> tuple[ExamSession, list[Room], bool]:
+    """A session's live status panel (views/live.py, officer_consumers.py): (session, the rooms the
+    user may watch in room order, whether they see the whole session). Exam officers and
+    administrators: every room, and the candidates without one. Proctors: only the rooms of that
+    session assigned to them; a session with none of theirs is a 404. Other roles: 403."""
+    require_staff_role(user, Role.EXAM_OFFICER, Role.PROCTOR)
+    session = _get(ExamSession.objects.select_related("round", "paper"), session_id)
+    rooms = session.rooms.order_by("position", "code")
+    if is_exam_officer(user):
+        return session, list(rooms), True
+    mine = list(rooms.filter(proctors=user))
+    if not mine:
+        raise Http404
+    return session, mine, False
 
 
 def get_entry_for_officer(user, entry_id) -> RosterEntry:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkin, exam, officer
+from .views import checkin, exam, officer, setup
 
 app_name = "delivery"
 
@@ -33,7 +33,19 @@ urlpatterns = [
         officer.entry_accommodations,
         name="entry_accommodations",
     ),
+    # exam officers: setting up rounds, positions, sessions, rooms and seats (views/setup.py)
+    path("officer/rounds/new/", setup.round_create, name="round_create"),
+    path("officer/rounds/<int:round_id>/edit/", setup.round_edit, name="round_edit"),
+    path("officer/rounds/<int:round_id>/positions/new/", setup.position_create, name="position_create"),
+    path("officer/positions/<int:position_id>/edit/", setup.position_edit, name="position_edit"),
+    path("officer/positions/<int:position_id>/remove/", setup.position_remove, name="position_remove"),
+    path("officer/rounds/<int:round_id>/sessions/new/", setup.session_create, name="session_create"),
+    path("officer/sessions/<int:session_id>/edit/", setup.session_edit, name="session_edit"),
+    path("officer/sessions/<int:session_id>/rooms/new/", setup.room_create, name="room_create"),
+    path("officer/rooms/<int:room_id>/edit/", setup.room_edit, name="room_edit"),
+    path("officer/entries/<int:entry_id>/seat/", setup.entry_seat, name="entry_seat"),
     # rooms: exam officers and proctors
+    path("rooms/mine/", officer.my_rooms, name="my_rooms"),
     path("rooms/<int:room_id>/", officer.room_detail, name="room_detail"),
     path("rooms/<int:room_id>/entries/<int:entry_id>/check-in/", officer.room_check_in, name="room_check_in"),
     path("rooms/<int:room_id>/seats.<str:fmt>", officer.room_seat_list, name="room_seat_list"),

@@ -85,3 +85,56 @@ def assign_seats(session: ExamSession, *, actor, order: str = "name", request=No
             },
         )
     return seated
+
+
+def assign_seat(entry: RosterEntry, *, actor, room, seat_number: int, request=None) -> RosterEntry:
+    """Seat one candidate by hand (a late addition, or a move): `room` of the entry's session, a seat
+    number from 1 to its capacity that nobody else holds. Allowed until the session closes (late
+    additions arrive after the automatic seating); audited with the old and the new seat."""
+    with transaction.atomic():
+        session = ExamSession.objects.select_for_update().get(pk=entry.session_id)
+        entry = RosterEntry.objects.select_for_update().select_related("candidate").get(pk=entry.pk)
+        if room.session_id != session.pk:
+            raise ValidationError(_("ห้องสอบนี้ไม่ได้อยู่ในรอบสอบของผู้เข้าสอบ"))
+        if timezone.now() >= session.closes_at:
+            raise ValidationError(_("รอบสอบปิดแล้ว เปลี่ยนที่นั่งไม่ได้"))
+        if not 1 <= seat_number <= room.capacity:
+            raise ValidationError(
+                _("ห้อง %(room)s มีที่นั่งเลขที่ 1 ถึง %(capacity)d เท่านั้น")
+                % {"room": room.name, "capacity": room.capacity}
+            )
+        holder = (
+            RosterEntry.objects.filter(room=room, seat_number=seat_number)
+            .exclude(pk=entry.pk)
+            .select_related("candidate")
+            .first()
+        )
+        if holder is not None:
+            raise ValidationError(
+                _("ที่นั่งเลขที่ %(seat)d ห้อง %(room)s มีผู้เข้าสอบแล้ว (%(exam_number)s)")
+                % {
+                    "seat": seat_number,
+                    "room": room.name,
+                    "exam_number": holder.exam_number or holder.application_number,
+                }
+            )
+        before = {"room": entry.room_id, "seat_number": entry.seat_number}
+        if before == {"room": room.pk, "seat_number": seat_number}:
+            return entry
+        entry.room, entry.seat_number = room, seat_number
+        entry.save(update_fields=["room", "seat_number"])
+        record_audit(
+            "delivery.seat.assign",
+            actor=actor,
+            request=request,
+            obj=entry,
+            before=before,
+            after={"room": room.pk, "seat_number": seat_number},
+        )
+    return entry
+
+
+def first_free_seat(room) -> int | None:
+    """The lowest seat number of `room` nobody holds, or None when the room is full."""
+    taken = set(room.seats.exclude(seat_number=None).values_list("seat_number", flat=True))
+    return next((n for n in range(1, room.capacity + 1) if n not in taken), None)

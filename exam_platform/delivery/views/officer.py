@@ -14,8 +14,9 @@ from exam_platform.common.thai_collation import sorted_by_thai
 
 from .. import access
 from ..admission_card import admission_cards_pdf
-from ..forms import AccommodationsForm, AssignSeatsForm, RosterImportForm, TokenCheckInForm
-from ..models import ExamRound, RosterEntry
+from ..forms import AccommodationsForm, AssignSeatsForm, RosterFilterForm, RosterImportForm, TokenCheckInForm
+from ..models import ExamRound
+from ..roster_search import filtered_roster, roster_page
 from ..seat_list import checkin_list_csv, checkin_list_html, checkin_list_pdf, seat_list_csv, seat_list_pdf
 from ..services.accommodations import FLAGS, update_accommodations
 from ..services.checkin import CheckInError, check_in_by_staff, check_in_by_token, checkin_window
@@ -56,9 +57,13 @@ def round_detail(request, round_id):
 
 
 def _session_context(session, **extra) -> dict:
-    rooms = session.rooms.annotate(
-        seated=Count("seats"), checked_in=Count("seats", filter=Q(seats__checked_in_at__isnull=False))
-    ).order_by("position", "code")
+    rooms = (
+        session.rooms.annotate(
+            seated=Count("seats"), checked_in=Count("seats", filter=Q(seats__checked_in_at__isnull=False))
+        )
+        .prefetch_related("proctors")
+        .order_by("position", "code")
+    )
     counts = session.roster.aggregate(
         total=Count("pk"),
         seated=Count("pk", filter=Q(room__isnull=False)),
@@ -70,6 +75,7 @@ def _session_context(session, **extra) -> dict:
         "rooms": rooms,
         "counts": counts,
         "capacity": capacity,
+        "seats_short": max(0, counts["total"] - capacity),
         "checkin_window": checkin_window(session),
         "has_opened": timezone.now() >= session.opens_at,
         "import_form": RosterImportForm(),
@@ -152,6 +158,7 @@ def room_detail(request, room_id):
         "checked_in": sum(1 for e in entries if e.checked_in_at),
         "token_form": token_form,
         "is_officer": access.is_exam_officer(request.user),
+        "proctors": list(room.proctors.order_by("display_name", "username")),
     }
     return render(request, "delivery/officer/room.html", context, status=400 if token_form.errors else 200)
 
@@ -247,12 +254,27 @@ def entry_accommodations(request, entry_id):
 
 
 def session_roster(request, session_id):
-    """The whole roster of a session (Thai name order) with links to each candidate's card and
-    accommodations."""
+    """The roster of a session (Thai name order), searchable and filtered, 50 a page, with links to each
+    candidate's card, accommodations and seat (roster_search.py)."""
     session = access.get_session_for_officer(request.user, session_id)
-    entries = sorted_by_thai(
-        RosterEntry.objects.filter(session=session).select_related("candidate", "room", "position"),
-        "candidate__first_name_th",
-        "candidate__last_name_th",
-    )
-    return render(request, "delivery/officer/roster.html", {"session": session, "entries": entries})
+    form = RosterFilterForm(request.GET or None, session=session)
+    filters = form.cleaned_data if form.is_valid() else {}
+    entries = filtered_roster(session, **filters)
+    page, rows = roster_page(entries, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "session": session,
+        "form": form,
+        "entries": rows,
+        "page": page,
+        "query": query.urlencode(),
+        "filtered": any(filters.values()),
+    }
+    return render(request, "delivery/officer/roster.html", context)
+
+
+def my_rooms(request):
+    """A proctor's assigned rooms, those of sessions not yet closed first."""
+    rooms = access.proctor_rooms(request.user)
+    return render(request, "delivery/officer/my_rooms.html", {"rooms": rooms, "now": timezone.now()})
