@@ -126,7 +126,13 @@ class Result(models.Model):
 
 
 class ItemAdjustment(models.Model):
-    """A key correction after the exam. Proposed, previewed as a diff, then applied (or withdrawn).
+    """A key correction after the exam. Proposed by one exam officer, previewed as a diff, then
+    applied by ANOTHER exam officer who reviewed that diff and typed a fresh two-factor code (or
+    withdrawn). The proposer can never apply it: services/adjustments.py refuses, and the database
+    refuses too (item_adjustment_two_people).
+
+    item_label: the item as the officer named it ("ตอนที่ 1 ข้อ 7", see item_catalogue.py), kept for
+    the lists and the audit trail; item_uid is what the engine uses.
 
     new_key: for change_key on choice items {"choices": ["<choice uid>", ...]} (single/true_false:
     any listed choice earns the points; multiple: the new correct set); numeric {"value", "tolerance"};
@@ -145,6 +151,7 @@ class ItemAdjustment(models.Model):
 
     round = models.ForeignKey(ExamRound, on_delete=models.CASCADE, related_name="item_adjustments")
     item_uid = models.CharField(_("รหัสข้อสอบ"), max_length=36)
+    item_label = models.CharField(_("ข้อสอบ"), max_length=120, blank=True)
     action = models.CharField(_("การแก้ไข"), max_length=16, choices=Action.choices)
     new_key = models.JSONField(default=dict, blank=True)
     reason = models.TextField(_("เหตุผล"))
@@ -160,6 +167,12 @@ class ItemAdjustment(models.Model):
         ordering = ["id"]
         verbose_name = _("การแก้ไขเฉลย")
         verbose_name_plural = _("การแก้ไขเฉลย")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(applied_by__isnull=True) | ~models.Q(applied_by=models.F("proposed_by")),
+                name="item_adjustment_two_people",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.item_uid} {self.action} ({self.status})"

@@ -2,14 +2,15 @@
 Thai explanation of each candidate's outcome.
 
 Comparisons are exact integer arithmetic on hundredths of a point: total / max ≥ p % is checked as
-total × 100 × 100 ≥ (p × 100) × max. Percentages shown are truncated (never rounded up) to two
-decimals, so a failed 59.996 % is shown as 59.99 %, never as 60 %.
+total × 100 × 100 ≥ (p × 100) × max. Percentages shown are rounded to two decimals (half up:
+66.666… % is 66.67 %), except that a percentage below the minimum it failed is never shown as
+reaching it: a failed 59.996 % against 60 % is shown with the decimals it needs (59.996 %).
 
 Explanation, e.g. "ผ่าน: รวม 142/200 (71 %) ≥ 60 %; ภาษาอังกฤษ 30/50 ≥ 50 %".
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -72,6 +73,7 @@ class PassOutcome:
     max_total: np.ndarray
     checks: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, str, np.ndarray]]
     # per rule: (label, score, max, ok, threshold text, show_percent?) — arrays over candidates
+    min_percent: Decimal | None = None  # the total's percent minimum, if any
 
 
 def evaluate_pass(scores: Scores, rules: PassRules, section_titles: dict[int, str]) -> PassOutcome:
@@ -105,7 +107,9 @@ def evaluate_pass(scores: Scores, rules: PassRules, section_titles: dict[int, st
             threshold = f"{_plain(Decimal(str(minimum['points'])))} {_('คะแนน')}"
         checks.append((label, score, smax, ok, threshold, False))
         passed &= ok
-    return PassOutcome(passed=passed, total=total, max_total=max_total, checks=checks)
+    return PassOutcome(
+        passed=passed, total=total, max_total=max_total, checks=checks, min_percent=rules.min_total_percent
+    )
 
 
 def explain(outcome: PassOutcome, c: int) -> str:
@@ -116,7 +120,8 @@ def explain(outcome: PassOutcome, c: int) -> str:
         if label == "total":
             text = f"{_('รวม')} {format_points(score[c])}/{format_points(smax[c])}"
             if show_percent:
-                text += f" ({format_percent(score[c], smax[c])} %)"
+                below = outcome.min_percent if not ok[c] else None
+                text += f" ({format_percent(score[c], smax[c], below=below)} %)"
         else:
             text = f"{label} {format_points(score[c])}/{format_points(smax[c])}"
         parts.append(f"{text} {sign} {threshold}")
@@ -140,11 +145,19 @@ def format_points(cents) -> str:
     return _plain(Decimal(int(cents)) / CENTS)
 
 
-def format_percent(score_cents, max_cents) -> str:
+def format_percent(score_cents, max_cents, *, below: Decimal | None = None) -> str:
+    """score / max as a percentage rounded half up to two decimals ("66.67"). With `below` (a
+    minimum the score failed), more decimals are shown where rounding would reach that minimum."""
     if int(max_cents) <= 0:
         return "0"
-    hundredths = int(score_cents) * CENTS * 100 // int(max_cents)  # truncated, never rounded up
-    return _plain(Decimal(hundredths) / 100)
+    exact = Decimal(int(score_cents)) * 100 / Decimal(int(max_cents))
+    shown = exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if below is not None and exact < Decimal(str(below)):
+        places = 2
+        while shown >= Decimal(str(below)) and places < 6:
+            places += 1
+            shown = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN)
+    return _plain(shown)
 
 
 def cents_to_decimal(cents) -> Decimal:

@@ -43,3 +43,25 @@ def adjustments_of(exam_round):
         .select_related("proposed_by", "applied_by")
         .order_by("id")
     )
+
+
+def published_list_count(exam_round) -> int:
+    """How many rank lists of the round are published (read through the app registry: scoring does
+    not import publication, which depends on it)."""
+    from django.apps import apps
+
+    if not apps.is_installed("exam_platform.publication"):
+        return 0
+    version = apps.get_model("publication", "RankListVersion")
+    return (
+        version.objects.filter(rank_list__round=exam_round, status__in=version.FROZEN_STATUSES)
+        .values("rank_list")
+        .distinct()
+        .count()
+    )
+
+
+def item_type_label(kind: str) -> str:
+    from question_bank.models import ItemVersion
+
+    return dict(ItemVersion.ItemType.choices).get(kind, kind)

@@ -11,6 +11,12 @@ urlpatterns = [
     path("<slug:code>/score-now", views.score_now, name="score_now"),
     path("<slug:code>/adjustments/", views.adjustments, name="adjustments"),
     path("<slug:code>/adjustments/apply", views.adjustments_apply, name="adjustments_apply"),
+    path("<slug:code>/adjustments/items/", views.adjustment_pick, name="adjustment_pick"),
+    path(
+        "<slug:code>/adjustments/items/<int:form_key>/<int:number>/",
+        views.adjustment_item,
+        name="adjustment_item",
+    ),
     path(
         "<slug:code>/adjustments/<int:adjustment_id>/withdraw",
         views.adjustment_withdraw,

@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Max
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,8 @@ from exam_platform.delivery.models import ExamRound
 
 from . import access, queries
 from .export import results_workbook
-from .forms import ProposeAdjustmentForm
+from .forms import FreshCodeForm, ItemPickForm, ProposeAdjustmentForm
+from .item_catalogue import round_catalogue
 from .services.adjustments import apply_adjustments, propose_adjustment, withdraw_adjustment
 from .services.runs import ScoringError, preview_rescore
 from .services.triggers import SCORE_ROUND_JOB
@@ -58,15 +60,65 @@ def score_now(request, code):
 
 
 def adjustments(request, code):
+    """The round's corrections, its items as numbered in the booklet, and the diff of what is proposed
+    with the second officer's approval form."""
     exam_round = access.get_round_for_scoring(request.user, code)
-    form = ProposeAdjustmentForm(request.POST or None)
+    catalogue = round_catalogue(exam_round)
+    listed = list(queries.adjustments_of(exam_round))
+    for adjustment in listed:
+        adjustment.key_text = catalogue.key_text(adjustment.item_uid, adjustment.new_key)
+        adjustment.item_label = adjustment.item_label or catalogue.label_of(adjustment.item_uid)
+    proposed = [a for a in listed if a.status == a.Status.PROPOSED]
+    preview = preview_rescore(exam_round) if proposed else None
+    approve_form = FreshCodeForm(initial={"digest": preview.inputs_digest}) if preview else None
+    return render(
+        request,
+        "scoring/adjustments.html",
+        {
+            "round": exam_round,
+            "adjustments": listed,
+            "catalogue": catalogue,
+            "pick_form": ItemPickForm(catalogue=catalogue),
+            "preview": preview,
+            "approve_form": approve_form,
+            "approve_url": reverse("scoring:adjustments_apply", args=[exam_round.code]),
+            "is_proposer": any(a.proposed_by_id == request.user.pk for a in proposed),
+            "published_lists": queries.published_list_count(exam_round),
+        },
+    )
+
+
+def adjustment_pick(request, code):
+    """The picker's GET target: ?form=1&number=7 → that item's page."""
+    exam_round = access.get_round_for_scoring(request.user, code)
+    catalogue = round_catalogue(exam_round)
+    form = ItemPickForm(request.GET, catalogue=catalogue)
+    if form.is_valid() and catalogue.find(form.cleaned_data["form"], form.cleaned_data["number"]):
+        return redirect(
+            "scoring:adjustment_item",
+            code=exam_round.code,
+            form_key=form.cleaned_data["form"],
+            number=form.cleaned_data["number"],
+        )
+    messages.error(request, _("ไม่พบข้อสอบหมายเลขนี้ในแบบทดสอบของรอบนี้"))
+    return redirect("scoring:adjustments", code=exam_round.code)
+
+
+def adjustment_item(request, code, form_key, number):
+    """One item by its number: stem, choices ก ข ค ง with the current key, and the proposal form."""
+    exam_round = access.get_round_for_scoring(request.user, code)
+    item = round_catalogue(exam_round).find(form_key, number)
+    if item is None:
+        raise Http404
+    form = ProposeAdjustmentForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         try:
             propose_adjustment(
                 exam_round,
                 actor=request.user,
                 request=request,
-                item_uid=str(form.cleaned_data["item_uid"]),
+                item_uid=item.uid,
+                item_label=item.label,
                 action=form.cleaned_data["action"],
                 new_key=form.new_key(),
                 reason=form.cleaned_data["reason"],
@@ -74,15 +126,19 @@ def adjustments(request, code):
         except ScoringError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("บันทึกข้อเสนอการแก้ไขเฉลยแล้ว ตรวจผลต่างก่อนใช้"))
-            return redirect("scoring:adjustments", code=exam_round.code)
-    listed = list(queries.adjustments_of(exam_round))
-    has_proposed = any(a.status == a.Status.PROPOSED for a in listed)
-    preview = preview_rescore(exam_round) if has_proposed else None
+            messages.success(request, _("บันทึกข้อเสนอการแก้ไขเฉลยแล้ว ตรวจผลต่างและให้เจ้าหน้าที่สอบอีกคนอนุมัติ"))
+            return redirect(reverse("scoring:adjustments", args=[exam_round.code]) + "#diff-title")
+    pending = [a for a in queries.adjustments_of(exam_round) if a.item_uid == item.uid]
     return render(
         request,
-        "scoring/adjustments.html",
-        {"round": exam_round, "adjustments": listed, "form": form, "preview": preview},
+        "scoring/adjustment_item.html",
+        {
+            "round": exam_round,
+            "item": item,
+            "item_type_label": queries.item_type_label(item.type),
+            "form": form,
+            "history": pending,
+        },
     )
 
 
@@ -100,14 +156,29 @@ def adjustment_withdraw(request, code, adjustment_id):
 @require_POST
 def adjustments_apply(request, code):
     exam_round = access.get_round_for_scoring(request.user, code)
+    form = FreshCodeForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(reverse("scoring:adjustments", args=[exam_round.code]) + "#diff-title")
     try:
         apply_adjustments(
-            exam_round, actor=request.user, request=request, expected_digest=request.POST.get("digest", "")
+            exam_round,
+            actor=request.user,
+            request=request,
+            expected_digest=form.cleaned_data["digest"],
+            code=form.cleaned_data["code"],
         )
     except ScoringError as error:
         messages.error(request, error.message)
-        return redirect("scoring:adjustments", code=exam_round.code)
+        return redirect(reverse("scoring:adjustments", args=[exam_round.code]) + "#diff-title")
     messages.success(request, _("ใช้การแก้ไขเฉลยและคิดคะแนนใหม่แล้ว"))
+    if queries.published_list_count(exam_round):
+        messages.warning(
+            request,
+            _("รอบนี้ประกาศผลแล้ว ประกาศที่เผยแพร่ไม่เปลี่ยน ให้จัดเตรียมฉบับแก้ไขที่หน้าการประกาศผล แล้วให้เจ้าหน้าที่อีกคนอนุมัติ"),
+        )
     return redirect("scoring:results", code=exam_round.code)
 
 

@@ -1,4 +1,5 @@
-"""Scoring screens in a browser: status, key correction with its diff, apply, results (screenshots)."""
+"""Scoring screens in a browser: status, a key correction proposed by item number by one officer and
+approved with a fresh TOTP code by another, results (screenshots)."""
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -6,7 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from exam_platform.scoring.services.policies import set_pass_policy
 from exam_platform.scoring.services.runs import score_round
 from tests.factories import make_staff
-from tests.scoring.round_setup import ScoringRound
+from tests.scoring.round_setup import ScoringRound, totp_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,14 +39,34 @@ def test_officer_reviews_a_key_correction_diff_and_applies_it(page, login_as, sc
     screenshot("scoring-status")
 
     page.goto("/scoring/e2e-score/adjustments/")
-    page.get_by_label("รหัสข้อสอบ (UUID)").fill(r.items["q2"]["uid"])
-    page.get_by_label("การแก้ไข").select_option("award_all")
+    page.get_by_label("ข้อที่").fill("2")
+    page.get_by_role("button", name="เปิดข้อนี้").click()
+    page.wait_for_url("**/adjustments/items/1/2/")
+    assert page.get_by_role("heading", name="ตอนที่ 2 ข้อ 2").is_visible()
+    assert page.locator("li.in-key").inner_text().startswith("ก.")
+    page.get_by_label("แก้ไขเฉลย", exact=True).check()
+    page.get_by_label("ข. ตัวเลือก 2").check()
     page.get_by_label("เหตุผล").fill("ข้อ 2 มีคำตอบถูกสองข้อ")
+    screenshot("scoring-adjustment-item")
+    html = page.content()
+    assert r.items["q2"]["uid"] not in html and not any(c in html for c in r.items["q2"]["choices"])
     page.get_by_role("button", name="เสนอ", exact=True).click()
+    page.wait_for_url("**/adjustments/#diff-title")
     assert page.get_by_text("ผลต่างหากใช้การแก้ไขที่เสนอ").is_visible()
     assert page.get_by_text("มีผู้เข้าสอบ 3 คนที่คะแนน ผลการสอบ หรือลำดับที่เปลี่ยน").is_visible()
-    screenshot("scoring-adjustment-diff")
-    page.get_by_role("button", name="ยืนยันใช้การแก้ไขและคิดคะแนนใหม่").click()
+    assert page.get_by_text("ต้องให้เจ้าหน้าที่สอบอีกคนตรวจผลต่างนี้และอนุมัติ").is_visible()
+    screenshot("scoring-adjustment-diff-proposer")
+
+    second = make_staff("exam_officer")
+    second_device = TOTPDevice.objects.create(user=second, name="phone", confirmed=True)
+    page.context.clear_cookies()
+    login_as(second, second_device)
+    page.goto("/scoring/e2e-score/adjustments/")
+    assert page.get_by_text("ก, ข").first.is_visible()  # the proposed key, by label
+    page.get_by_label("ข้าพเจ้าได้ตรวจผลต่างข้างต้นแล้ว และอนุมัติให้ใช้").check()
+    page.get_by_label("รหัสยืนยันตัวตนสองขั้นตอน (จากแอปหรือรหัสสำรอง)").fill(totp_code(second))
+    screenshot("scoring-adjustment-approve")
+    page.get_by_role("button", name="อนุมัติ ใช้การแก้ไข และคิดคะแนนใหม่").click()
     page.wait_for_url("**/results/")
     assert page.get_by_text("ใช้การแก้ไขเฉลยและคิดคะแนนใหม่แล้ว").is_visible()
     assert page.get_by_text("เท่ากันทุกเกณฑ์ — ลำดับร่วม").count() == 0

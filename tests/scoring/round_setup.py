@@ -7,7 +7,7 @@ import itertools
 from django.utils import timezone
 
 from exam_platform.delivery.models import Attempt, ExamRound, ExamSession, Response, RosterEntry
-from question_bank.models import Paper
+from question_bank.models import Paper, PaperForm
 from question_bank.services.items import ChoiceData
 from tests.factories import make_bank, make_candidate, make_item
 
@@ -26,7 +26,7 @@ class ScoringRound:
         self.round = ExamRound.objects.create(
             code=code or f"score-{n}", title=f"การสอบแข่งขัน ครั้งที่ {n}/2569", exam_type="competitive"
         )
-        paper = Paper.objects.create(
+        self.paper = paper = Paper.objects.create(
             bank=self.bank, code=f"p-{n}", title="ภาค ก", duration_minutes=60, status=Paper.Status.LOCKED
         )
         self.session = ExamSession.objects.create(
@@ -65,7 +65,28 @@ class ScoringRound:
         }
         self.items[name] = frozen
         self.sections[section]["items"].append(frozen)
+        self._freeze_paper_form()
         return frozen
+
+    def _freeze_paper_form(self) -> None:
+        """The paper's one frozen form (as lock_paper writes it), so items have booklet numbers."""
+        content = {
+            "paper": {"code": self.paper.code, "version": 1},
+            "form": 1,
+            "sections": [
+                {
+                    "position": s["position"],
+                    "title": s["title"],
+                    "items": [
+                        {"item": i["uid"], "version": i["version"], "points": i["points"]} for i in s["items"]
+                    ],
+                }
+                for s in sorted(self.sections.values(), key=lambda s: s["position"])
+            ],
+        }
+        PaperForm.objects.update_or_create(
+            paper=self.paper, number=1, defaults={"content": content, "digest": "x"}
+        )
 
     def form(self) -> dict:
         return {
@@ -128,3 +149,30 @@ class ScoringRound:
         if self.items[name]["type"] == "multiple":
             return {"choices": [self.choice(name, i) for i in indexes]}
         return {"choice": self.choice(name, indexes[0])}
+
+
+def totp_code(user) -> str:
+    """A valid code from `user`'s confirmed TOTP device (created if missing), computed from the
+    device key as an authenticator app would. A later call for the same user within the same
+    30-second step gives the next step's code (django-otp accepts one step of drift and refuses a
+    step it has already accepted)."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if device.last_t is not None and totp.t() <= device.last_t:
+        totp.time += device.step * (device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+def backup_code(user) -> str:
+    """One fresh backup code of `user` (a new set is generated each call)."""
+    from exam_platform.accounts.services.two_factor import regenerate_backup_codes
+
+    return regenerate_backup_codes(user)[0]

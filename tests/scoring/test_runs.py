@@ -17,7 +17,7 @@ from exam_platform.scoring.services.policies import set_pass_policy
 from exam_platform.scoring.services.runs import ScoringError, preview_rescore, score_round
 from tests.factories import make_staff
 
-from .round_setup import ScoringRound
+from .round_setup import ScoringRound, backup_code
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,18 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def officer():
     return make_staff("exam_officer")
+
+
+@pytest.fixture
+def approver():
+    """The second exam officer, who approves what `officer` proposed."""
+    return make_staff("exam_officer")
+
+
+def approve(exam_round, approver, digest=None):
+    if digest is None:
+        digest = preview_rescore(exam_round).inputs_digest
+    return apply_adjustments(exam_round, actor=approver, expected_digest=digest, code=backup_code(approver))
 
 
 def two_section_round(officer, **policy):
@@ -206,7 +218,7 @@ def test_score_round_writes_one_audit_entry_with_digest_and_counts(officer):
     assert verify_chain().ok
 
 
-def test_void_award_all_preview_diff_then_apply_audited(officer):
+def test_void_award_all_preview_diff_then_apply_audited(officer, approver):
     r = two_section_round(officer)
     a = r.sit({"q1": r.pick("q1", 1), "q2": {"value": "3.5"}})  # 150/200 but section 2 = 0: fails
     b = r.sit({"q1": r.pick("q1", 1), "q2": {"value": "3.5"}, "q3": r.pick("q3", 0, 2)})  # 200: rank 1
@@ -230,7 +242,7 @@ def test_void_award_all_preview_diff_then_apply_audited(officer):
     assert str(result_of(a).total) == "150.00"  # preview wrote nothing
     assert ItemAdjustment.objects.get(pk=adjustment.pk).status == "proposed"
 
-    run = apply_adjustments(r.round, actor=officer, expected_digest=preview.inputs_digest)
+    run = approve(r.round, approver, preview.inputs_digest)
     assert run.inputs_digest == preview.inputs_digest
     assert run.adjustment_ids == [adjustment.pk]
     assert (str(result_of(a).total), result_of(a).passed, result_of(a).rank) == ("200.00", True, 1)
@@ -243,10 +255,10 @@ def test_void_award_all_preview_diff_then_apply_audited(officer):
     )
     assert actions == ["scoring.adjustment.propose", "scoring.adjustment.apply"]
     applied = ItemAdjustment.objects.get(pk=adjustment.pk)
-    assert (applied.status, applied.applied_by) == ("applied", officer)
+    assert (applied.status, applied.proposed_by, applied.applied_by) == ("applied", officer, approver)
 
 
-def test_void_drop_removes_the_item_from_the_maximum(officer):
+def test_void_drop_removes_the_item_from_the_maximum(officer, approver):
     r = two_section_round(officer, section_minimums=[])
     a = r.sit({"q1": r.pick("q1", 1), "q2": {"value": "1"}})
     score_round(r.round, actor=officer)
@@ -254,8 +266,8 @@ def test_void_drop_removes_the_item_from_the_maximum(officer):
     propose_adjustment(
         r.round, actor=officer, item_uid=r.items["q2"]["uid"], action="drop", reason="ไม่มีคำตอบถูก"
     )
-    apply_adjustments(r.round, actor=officer)
-    assert result_of(a).explanation == "ผ่าน: รวม 100/150 (66.66 %) ≥ 60 %"
+    approve(r.round, approver)
+    assert result_of(a).explanation == "ผ่าน: รวม 100/150 (66.67 %) ≥ 60 %"
     assert result_of(a).item_scores[r.items["q2"]["uid"]] == {"points": "0", "max": "0", "why": "dropped"}
 
 
@@ -292,7 +304,7 @@ def test_changed_key_diff_names_who_changes_score_pass_and_rank(officer):
     assert untouched.pk not in rows
 
 
-def test_apply_refuses_when_inputs_changed_since_the_preview(officer):
+def test_apply_refuses_when_inputs_changed_since_the_preview(officer, approver):
     r = two_section_round(officer)
     r.sit({"q1": r.pick("q1", 1)})
     score_round(r.round, actor=officer)
@@ -300,20 +312,21 @@ def test_apply_refuses_when_inputs_changed_since_the_preview(officer):
     preview = preview_rescore(r.round)
     r.sit({"q1": r.pick("q1", 1)})  # a late auto-submit changes the inputs
     with pytest.raises(ScoringError) as error:
-        apply_adjustments(r.round, actor=officer, expected_digest=preview.inputs_digest)
+        approve(r.round, approver, preview.inputs_digest)
     assert error.value.code == "stale"
     assert ItemAdjustment.objects.get(round=r.round).status == "proposed"
     assert not AuditEntry.objects.filter(action="scoring.adjustment.apply").exists()
 
 
-def test_withdrawn_and_invalid_adjustments(officer):
+def test_withdrawn_and_invalid_adjustments(officer, approver):
     r = two_section_round(officer)
     adjustment = propose_adjustment(
         r.round, actor=officer, item_uid=r.items["q1"]["uid"], action="drop", reason="x"
     )
     withdraw_adjustment(adjustment, actor=officer)
-    with pytest.raises(ScoringError):
-        apply_adjustments(r.round, actor=officer)
+    with pytest.raises(ScoringError) as error:
+        approve(r.round, approver, "0" * 64)
+    assert error.value.code == "nothing"
     with pytest.raises(ScoringError) as error:
         propose_adjustment(
             r.round,

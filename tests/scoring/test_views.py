@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.common.models import Job
 from exam_platform.scoring.essay_rule import final_essay_mark
@@ -18,7 +19,7 @@ from exam_platform.scoring.services.runs import score_round
 from tests.delivery.roster_setup import verified_client
 from tests.factories import make_staff
 
-from .round_setup import ScoringRound
+from .round_setup import ScoringRound, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -89,43 +90,85 @@ def test_status_page_shows_counts_digest_and_score_now_enqueues(client, officer,
     assert Job.objects.filter(kind="scoring.score_round", payload__round=scored_round.round.pk).count() == 1
 
 
-def test_key_correction_flow_through_the_pages(client, officer, scored_round):
+def _uids(r) -> list[str]:
+    return [r.items[name]["uid"] for name in r.items] + [c for i in r.items.values() for c in i["choices"]]
+
+
+def test_key_correction_by_item_number_needs_a_second_officer(client, officer, scored_round):
+    r, code = scored_round, scored_round.round.code
     verified_client(client, officer)
-    code = scored_round.round.code
-    url = reverse("scoring:adjustments", args=[code])
-    response = client.post(
-        url,
-        {
-            "item_uid": scored_round.items["q2"]["uid"],
-            "action": "change_key",
-            "new_choices": scored_round.choice("q2", 1),
-            "reason": "เฉลยข้อ 2 ผิด",
-        },
-    )
+    page = client.get(reverse("scoring:adjustments", args=[code])).content.decode()
+    assert "แก้ไขเฉลยข้อ 2" in page
+    item_url = reverse("scoring:adjustment_item", args=[code, 1, 2])
+    page = client.get(item_url).content.decode()
+    assert "ตอนที่ 1 ข้อ 2" in page
+    assert "ก. ตัวเลือก 1" in page and "ข. ตัวเลือก 2" in page
+    assert "✓ เฉลยปัจจุบัน" in page
+    assert not [uid for uid in _uids(r) if uid in page]  # no item or choice uid anywhere
+
+    response = client.post(item_url, {"action": "change_key", "new_choices": ["1"], "reason": "เฉลยข้อ 2 ผิด"})
     assert response.status_code == 302
-    page = client.get(url).content.decode()
-    assert "ผลต่างหากใช้การแก้ไขที่เสนอ" in page
+    adjustment = ItemAdjustment.objects.get(round=r.round)
+    assert (adjustment.item_label, adjustment.new_key) == ("ตอนที่ 1 ข้อ 2", {"choices": [r.choice("q2", 1)]})
+
+    page = client.get(reverse("scoring:adjustments", args=[code])).content.decode()
     assert "มีผู้เข้าสอบ 4 คนที่คะแนน ผลการสอบ หรือลำดับที่เปลี่ยน" in page
-    digest = page.split('name="digest" value="')[1].split('"')[0]
-    response = client.post(reverse("scoring:adjustments_apply", args=[code]), {"digest": digest})
+    assert "ต้องให้เจ้าหน้าที่สอบอีกคนตรวจผลต่างนี้และอนุมัติ" in page
+    assert 'name="code"' not in page  # the proposer is not offered the approval
+    digest = page.split('<span class="digest">')[1].split("<")[0]
+    apply_url = reverse("scoring:adjustments_apply", args=[code])
+    client.post(apply_url, {"digest": digest, "confirm": "on", "code": totp_code(officer)})
+    assert ItemAdjustment.objects.get(pk=adjustment.pk).status == "proposed"
+
+    second = make_staff("exam_officer")
+    verified_client(client, second)
+    page = client.get(reverse("scoring:adjustments", args=[code])).content.decode()
+    assert 'name="code"' in page
+    response = client.post(apply_url, {"digest": digest, "confirm": "on"}, follow=True)
+    assert "กรุณากรอกรหัสยืนยันตัวตนสองขั้นตอน" in response.content.decode()
+    response = client.post(apply_url, {"digest": digest, "confirm": "on", "code": "000000"}, follow=True)
+    assert "รหัสยืนยันตัวตนไม่ถูกต้อง" in response.content.decode()
+    assert ItemAdjustment.objects.get(pk=adjustment.pk).status == "proposed"
+    response = client.post(
+        apply_url, {"digest": digest, "confirm": "on", "code": totp_code(second)}, follow=True
+    )
+    assert "กรอกรหัสผิดหลายครั้ง กรุณารอจนถึงเวลา" in response.content.decode()  # django-otp's back-off
+    TOTPDevice.objects.filter(user=second).update(throttling_failure_timestamp=None)  # ... waited
+    response = client.post(apply_url, {"digest": digest, "confirm": "on", "code": totp_code(second)})
     assert response.status_code == 302
-    assert ItemAdjustment.objects.get(round=scored_round.round).status == "applied"
+    applied = ItemAdjustment.objects.get(pk=adjustment.pk)
+    assert (applied.status, applied.proposed_by, applied.applied_by) == ("applied", officer, second)
     assert Result.objects.get(entry__candidate__first_name_th="ผู้สอบ1").total == 20
 
 
-def test_propose_with_a_bad_key_shows_a_thai_and_english_error(client, officer, scored_round):
+def test_numeric_item_page_offers_value_fields_not_choices(client, officer):
+    r = ScoringRound()
+    r.add_section(1, "คณิต")
+    r.add_item("n1", 1, "numeric", points="5", spec={"value": "3.5", "tolerance": "0.1"})
     verified_client(client, officer)
-    response = client.post(
-        reverse("scoring:adjustments", args=[scored_round.round.code]),
-        {
-            "item_uid": scored_round.items["q2"]["uid"],
-            "action": "change_key",
-            "new_choices": "nope",
-            "reason": "x",
-        },
+    page = client.get(reverse("scoring:adjustment_item", args=[r.round.code, 1, 1])).content.decode()
+    assert "3.5 ± 0.1" in page and 'name="new_value"' in page and 'name="new_choices"' not in page
+
+
+def test_unknown_item_number_is_404_and_the_picker_says_so(client, officer, scored_round):
+    verified_client(client, officer)
+    code = scored_round.round.code
+    assert client.get(reverse("scoring:adjustment_item", args=[code, 1, 9])).status_code == 404
+    response = client.get(
+        reverse("scoring:adjustment_pick", args=[code]), {"form": 1, "number": 9}, follow=True
     )
+    assert "ไม่พบข้อสอบหมายเลขนี้" in response.content.decode()
+    response = client.get(reverse("scoring:adjustment_pick", args=[code]), {"form": 1, "number": 2})
+    assert response.url == reverse("scoring:adjustment_item", args=[code, 1, 2])
+
+
+def test_change_key_without_a_ticked_choice_is_refused(client, officer, scored_round):
+    verified_client(client, officer)
+    url = reverse("scoring:adjustment_item", args=[scored_round.round.code, 1, 2])
+    response = client.post(url, {"action": "change_key", "reason": "x"})
     assert response.status_code == 200
-    assert "ตัวเลือกเฉลยใหม่ไม่ถูกต้อง (The new key&#x27;s choices are not valid)." in response.content.decode()
+    assert "ติ๊กตัวเลือกที่เป็นเฉลยใหม่อย่างน้อยหนึ่งตัวเลือก" in response.content.decode()
+    assert not ItemAdjustment.objects.exists()
 
 
 def test_results_page_query_count_does_not_grow_with_rows(client, officer, scored_round):

@@ -1,5 +1,15 @@
-"""Key corrections after an exam: propose → preview the diff (services/runs.preview_rescore) →
-apply (and rescore) or withdraw. Every step is audited."""
+"""Key corrections after an exam: propose (one exam officer) → preview the diff
+(services/runs.preview_rescore) → apply and rescore (ANOTHER exam officer, with the digest of the
+diff they reviewed and a fresh two-factor code) or withdraw. Every step is audited.
+
+Two people: nobody applies a correction they proposed. Applying takes every proposed correction of
+the round at once (one diff, one rescore), so the approver must have proposed none of them. The
+database refuses it too (ItemAdjustment constraint item_adjustment_two_people).
+
+After a rank list of the round has been published, applying changes the results only: the published
+list never changes, and a corrected list is a new version (publication.services.publish_correction),
+which again needs two officers.
+"""
 
 from django.db import transaction
 from django.utils import timezone
@@ -10,6 +20,7 @@ from exam_platform.delivery.models import ExamRound
 
 from ..engine import CHOICE_TYPES, parse_number
 from ..models import ItemAdjustment
+from ..second_factor import FreshCodeError, require_fresh_code
 from .runs import ScoringError, score_round
 
 
@@ -17,10 +28,13 @@ def _snapshot(adjustment: ItemAdjustment) -> dict:
     return {
         "round": adjustment.round_id,
         "item_uid": adjustment.item_uid,
+        "item_label": adjustment.item_label,
         "action": adjustment.action,
         "new_key": adjustment.new_key,
         "reason": adjustment.reason,
         "status": adjustment.status,
+        "proposed_by": adjustment.proposed_by_id,
+        "applied_by": adjustment.applied_by_id,
     }
 
 
@@ -72,18 +86,38 @@ def _clean_key(version, action: str, new_key: dict | None) -> dict:
 
 
 def propose_adjustment(
-    exam_round: ExamRound, *, actor, item_uid: str, action: str, reason: str, new_key=None, request=None
+    exam_round: ExamRound,
+    *,
+    actor,
+    item_uid: str,
+    action: str,
+    reason: str,
+    new_key=None,
+    item_label: str = "",
+    request=None,
 ) -> ItemAdjustment:
+    """Record a proposed correction of one item of the round (applied later by another officer).
+
+    `item_label` is how the officer named the item ("ตอนที่ 1 ข้อ 7"); the views take it from
+    item_catalogue, where the item is chosen by its number."""
     if action not in ItemAdjustment.Action.values:
         raise ScoringError("bad_action", _("การแก้ไขไม่ถูกต้อง (Unknown correction)."))
     if not (reason or "").strip():
         raise ScoringError("no_reason", _("ต้องระบุเหตุผล (A reason is required)."))
     version = _item_version(item_uid)
     key = _clean_key(version, action, new_key)
+    if not item_label:
+        from ..item_catalogue import round_catalogue
+
+        catalogue = round_catalogue(exam_round)
+        if not catalogue.has(str(item_uid)):
+            raise ScoringError("not_in_round", _("ข้อสอบนี้ไม่อยู่ในแบบทดสอบของรอบการสอบนี้"))
+        item_label = catalogue.label_of(str(item_uid))
     with transaction.atomic():
         adjustment = ItemAdjustment.objects.create(
             round=exam_round,
             item_uid=str(item_uid),
+            item_label=item_label[:120],
             action=action,
             new_key=key,
             reason=reason.strip(),
@@ -118,11 +152,31 @@ def withdraw_adjustment(adjustment: ItemAdjustment, *, actor, request=None) -> I
     return fresh
 
 
-def apply_adjustments(exam_round: ExamRound, *, actor, expected_digest: str | None = None, request=None):
-    """Apply every proposed correction of the round and rescore, in one transaction.
+def check_may_apply(exam_round: ExamRound, actor) -> None:
+    """Refuse (ScoringError "same_person") if `actor` proposed any of the round's pending corrections."""
+    if ItemAdjustment.objects.filter(
+        round=exam_round, status=ItemAdjustment.Status.PROPOSED, proposed_by=actor
+    ).exists():
+        raise ScoringError(
+            "same_person",
+            _("ผู้เสนอการแก้ไขเฉลยอนุมัติการแก้ไขของตนเองไม่ได้ ต้องให้เจ้าหน้าที่สอบอีกคนเป็นผู้อนุมัติ"),
+        )
 
-    `expected_digest` is the inputs digest of the preview the officer reviewed: if anything changed
-    since (answers, marks, policy, another correction), nothing is applied."""
+
+def apply_adjustments(exam_round: ExamRound, *, actor, expected_digest: str, code: str | None, request=None):
+    """Approve and apply every proposed correction of the round and rescore, in one transaction.
+
+    `actor` must be an exam officer who proposed none of them; `code` a fresh TOTP or backup code
+    of `actor` (second_factor.py); `expected_digest` the inputs digest of the preview the officer
+    reviewed: if anything changed since (answers, marks, policy, another correction), nothing is
+    applied."""
+    if not expected_digest:
+        raise ScoringError("no_digest", _("ไม่พบค่าย่อยของผลต่างที่ตรวจแล้ว กรุณาเปิดหน้าผลต่างแล้วตรวจอีกครั้ง"))
+    check_may_apply(exam_round, actor)
+    try:
+        require_fresh_code(actor, code, request=request)
+    except FreshCodeError as error:
+        raise ScoringError("fresh_code", error.message) from None
     with transaction.atomic():
         ExamRound.objects.select_for_update().filter(pk=exam_round.pk).first()
         proposed = list(
@@ -132,6 +186,7 @@ def apply_adjustments(exam_round: ExamRound, *, actor, expected_digest: str | No
         )
         if not proposed:
             raise ScoringError("nothing", _("ไม่มีการแก้ไขเฉลยที่รอใช้ (No proposed corrections)."))
+        check_may_apply(exam_round, actor)
         now = timezone.now()
         for adjustment in proposed:
             before = _snapshot(adjustment)
@@ -145,10 +200,10 @@ def apply_adjustments(exam_round: ExamRound, *, actor, expected_digest: str | No
                 request=request,
                 obj=adjustment,
                 before=before,
-                after=_snapshot(adjustment),
+                after={**_snapshot(adjustment), "reviewed_digest": expected_digest},
             )
         run = score_round(exam_round, actor=actor, request=request)
-        if expected_digest and run.inputs_digest != expected_digest:
+        if run.inputs_digest != expected_digest:
             raise ScoringError(
                 "stale",
                 _("ข้อมูลเปลี่ยนไปหลังการแสดงตัวอย่าง กรุณาตรวจผลต่างอีกครั้ง (Inputs changed since the preview)."),
