@@ -13,6 +13,7 @@ docs/performance.md), however many officers watch.
 The query runs on the feed's own thread, not through database_sync_to_async: that one shared thread
 also carries the waiting room's start batches (delivery.starter), which must not queue behind a
 panel. The thread closes its connection after each read (with PostgreSQL's pool that hands it back).
+(Not so on the in-memory SQLite test database: see _in_memory_sqlite.)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from channels.db import database_sync_to_async
 from django.db import connection
 from django.utils import timezone
 
@@ -57,6 +59,14 @@ def read_counts(session_id: int, now: datetime) -> dict:
         connection.close()
 
 
+def _in_memory_sqlite() -> bool:
+    """The test database on SQLite: one in-memory database in shared-cache mode, where a read on
+    a second thread makes a write on the first fail at once ("database table is locked") instead of
+    waiting. There the read goes through the shared sync thread like every other query; a SQLite
+    file (WAL) or PostgreSQL takes concurrent reads."""
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
 class Watcher(Protocol):
     async def offer(self, now: datetime, counts: dict) -> None: ...
 
@@ -73,9 +83,12 @@ class SessionFeed:
     async def read(self) -> tuple[datetime, dict]:
         """A fresh read now (a snapshot's; the feed's own reads go through here too)."""
         now = timezone.now()
-        counts = await asyncio.get_running_loop().run_in_executor(
-            _reader(), read_counts, self.session_id, now
-        )
+        if _in_memory_sqlite():
+            counts = await database_sync_to_async(session_status_counts)(self.session_id, now=now)
+        else:
+            counts = await asyncio.get_running_loop().run_in_executor(
+                _reader(), read_counts, self.session_id, now
+            )
         self.reads += 1
         self._record(now, counts)
         return now, counts

@@ -3,7 +3,9 @@ views/live.py, delivery/static/delivery/session_live.js).
 
 Admission (common.realtime.AuthenticatedConsumer): Origin, a logged-in session (4401), staff
 two-factor verified in that session (4403), then access.get_session_for_live_panel — exam officers
-and administrators (anyone else 4403, an unknown session too). Logout closes the socket (4001).
+and administrators see the whole session, proctors only the rooms assigned to them (those rooms'
+counts, and totals of those rooms alone); anyone else, an unknown session, or a proctor of none of
+its rooms: 4403. Logout closes the socket (4001).
 
 The counts come from the database, not from events (delivery.live_feed: one aggregate query a
 second per watched session per process; definitions in delivery.live_status). Messages, server →
@@ -11,7 +13,8 @@ browser only (anything the browser sends is ignored):
 
     {"type": "snapshot", "server_time": "<ISO, ms>", "poll_seconds": 1,
      "session": {"id", "title", "opens_at", "late_entry_until", "closes_at"},
-     "rooms": [{"key": "<room id>" | "none", "name", "building"}],     in room order
+     "rooms": [{"key": "<room id>", "name", "building"}, ...],        in room order, then
+              {"key": "none", "name": null} (no room yet) for those who see the whole session
      "counts": COUNTS,
      "history": [{"t": "<ISO>", "counts": COUNTS}, ...]}               oldest first, ≤ 30 min
         at connect, so after every reconnect: the page replaces everything it had
@@ -32,7 +35,6 @@ from datetime import datetime
 from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext as _
 
 from exam_platform.common.realtime import CLOSE_FORBIDDEN, AuthenticatedConsumer
 
@@ -48,16 +50,18 @@ def iso(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds")
 
 
-def panel_rooms(rooms) -> list[dict]:
-    """The rooms as the page lists them, with the row of candidates without a room last."""
+def panel_rooms(rooms, *, roomless: bool) -> list[dict]:
+    """The rooms as the page lists them; with `roomless`, the row of candidates without a room last."""
     listed = [{"key": str(room.pk), "name": room.name, "building": room.building} for room in rooms]
-    return [*listed, {"key": ROOMLESS, "name": _("ยังไม่ได้จัดห้อง"), "building": ""}]
+    if roomless:
+        listed.append({"key": ROOMLESS, "name": None, "building": ""})  # the page names it
+    return listed
 
 
 @database_sync_to_async
 def _load_panel(user, session_id) -> dict | None:
     try:
-        session, rooms = access.get_session_for_live_panel(user, session_id)
+        session, rooms, whole_session = access.get_session_for_live_panel(user, session_id)
     except (PermissionDenied, Http404):
         return None
     return {
@@ -68,9 +72,8 @@ def _load_panel(user, session_id) -> dict | None:
             "late_entry_until": iso(session.late_entry_until),
             "closes_at": iso(session.closes_at),
         },
-        "rooms": panel_rooms(rooms),
-        # None: every room. A proctor would get the keys of their rooms (see access.py).
-        "room_keys": None,
+        "rooms": panel_rooms(rooms, roomless=whole_session),
+        "room_keys": None if whole_session else {str(room.pk) for room in rooms},
     }
 
 
