@@ -127,6 +127,10 @@ def _builder(request, paper: Paper, *, bound: dict | None = None, status: int = 
         "can_manage": can_manage,
         "is_owner": access.can(request.user, bank.pk, access.OWNERS),
         "forms": list(paper.forms.all()) if paper.is_locked else [],
+        # which PDFs this member may download (question_bank.access); the links show only those
+        "can_booklet": access.can(request.user, bank.pk, access.BOOKLET_READERS),
+        "can_answer_key": access.can(request.user, bank.pk, access.ANSWER_KEY_READERS),
+        "is_per_candidate": paper.form_mode == Paper.FormMode.PER_CANDIDATE,
         "clones": list(paper.clones.order_by("version")),
         "meta_form": (bound.get("meta") or PaperMetaForm(initial=_meta_initial(paper)))
         if can_manage
