@@ -16,6 +16,7 @@ urlpatterns = [
     path("scoring/", include("exam_platform.scoring.urls")),
     path("", include("exam_platform.publication.urls")),
     path("eligibility/", include("exam_platform.eligibility.urls")),
+    path("audit/", include("exam_platform.common.audit_urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:
