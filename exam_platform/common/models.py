@@ -69,7 +69,16 @@ class Job(models.Model):
 
     A claim sets status=running, locked_by and a lease (locked_until). A worker that dies leaves
     its lease to expire; another worker then takes the job again. Handlers must be idempotent.
+
+    `lane` keeps long work from holding back short periodic work: `run_worker` runs one thread per
+    lane, each claiming only its own lane's jobs, so a 5,000-row roster import in "long" never
+    delays deadline enforcement in "default". A kind's lane is declared with its handler
+    (`@job_handler(kind, lane=...)`, exam_platform/common/jobs/registry.py).
     """
+
+    class Lane(models.TextChoices):
+        DEFAULT = "default", _("งานสั้นและงานตามรอบเวลา")
+        LONG = "long", _("งานยาว")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("รอดำเนินการ")
@@ -78,6 +87,7 @@ class Job(models.Model):
         FAILED = "failed", _("ล้มเหลว")
 
     kind = models.CharField(max_length=100)
+    lane = models.CharField(max_length=16, choices=Lane.choices, default=Lane.DEFAULT)
     payload = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     run_after = models.DateTimeField(default=timezone.now)
@@ -96,6 +106,7 @@ class Job(models.Model):
         verbose_name_plural = _("งานเบื้องหลัง")
         indexes = [
             models.Index(fields=["status", "run_after"], name="job_due_idx"),
+            models.Index(fields=["lane", "status", "run_after"], name="job_lane_due_idx"),
             models.Index(fields=["status", "locked_until"], name="job_lease_idx"),
         ]
 

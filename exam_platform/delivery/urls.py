@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import checkin, exam, officer, setup
+from .views import activation, checkin, exam, officer, roster_import, setup
 
 app_name = "delivery"
 
@@ -28,6 +28,20 @@ urlpatterns = [
         "officer/sessions/<int:session_id>/seats/", officer.session_assign_seats, name="session_assign_seats"
     ),
     path("officer/entries/<int:entry_id>/card.pdf", officer.entry_card, name="entry_card"),
+    # activation codes and background roster imports (views/activation.py, views/roster_import.py)
+    path("officer/sessions/<int:session_id>/activation/", activation.session_activation, name="session_activation"),
+    path(
+        "officer/sessions/<int:session_id>/activation/email/",
+        activation.session_email_codes,
+        name="session_email_codes",
+    ),
+    path("officer/entries/<int:entry_id>/activation/", activation.entry_activation, name="entry_activation"),
+    path("officer/roster-imports/<int:job_id>/", roster_import.roster_import_job, name="roster_import_job"),
+    path(
+        "officer/roster-imports/<int:job_id>/status",
+        roster_import.roster_import_status,
+        name="roster_import_status",
+    ),
     path(
         "officer/entries/<int:entry_id>/accommodations/",
         officer.entry_accommodations,

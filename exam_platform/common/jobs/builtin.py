@@ -4,13 +4,13 @@ import logging
 
 from exam_platform.common.audit import verify_chain
 
-from .registry import job_handler
+from .registry import LONG_LANE, job_handler
 from .worker import periodic_job
 
 logger = logging.getLogger("exam_platform.audit")
 
 
-@job_handler("audit.verify_chain")
+@job_handler("audit.verify_chain", lane=LONG_LANE)  # reads the whole log: minutes on a big one
 def verify_audit_chain(job) -> dict:
     """Periodic integrity check of the audit log. The result keeps the chain's head (last seq and
     hash): comparing heads between runs shows a tail that was cut off or rewritten."""

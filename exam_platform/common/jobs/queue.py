@@ -5,7 +5,9 @@ SELECT ... FOR UPDATE SKIP LOCKED and marked running in the same transaction; el
 each candidate is taken with UPDATE ... WHERE id = ? AND <still due>, and only a row count of 1
 makes it ours. A running job whose lease (locked_until) has passed is due again: its worker died.
 Every settle is conditional on still owning the job, so a worker that lost its lease cannot
-overwrite the result of the one that took over.
+overwrite the result of the one that took over. A claimer may be limited to some lanes (Job.lane):
+run_worker's thread for the "default" lane never picks up a long import, so it is always free for
+the next deadline.
 """
 
 import json
@@ -18,6 +20,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from exam_platform.common.models import Job
+
+from .registry import LANES, lane_of
 
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_CAP_SECONDS = 3600
@@ -32,11 +36,17 @@ def enqueue_job(
     run_after=None,
     dedupe_key: str | None = None,
     max_attempts: int = 5,
+    lane: str | None = None,
 ) -> Job:
     """Add a job (in the caller's transaction). With `dedupe_key`, an existing job with that key
-    (in any status) is returned instead: put a date or version in keys of work that repeats."""
+    (in any status) is returned instead: put a date or version in keys of work that repeats.
+    `lane` defaults to the one the kind's @job_handler declared (registry.lane_of)."""
+    lane = lane or lane_of(kind)
+    if lane not in LANES:
+        raise ValueError(f"unknown job lane {lane!r}; lanes are {LANES}")
     fields = {
         "kind": kind,
+        "lane": lane,
         "payload": as_json(payload or {}),
         "run_after": run_after or timezone.now(),
         "max_attempts": max_attempts,
@@ -53,9 +63,15 @@ def as_json(value):
 
 
 def claim_jobs(
-    worker: str, *, limit: int = 1, lease_seconds: float | None = None, skip_locked=None
+    worker: str,
+    *,
+    limit: int = 1,
+    lease_seconds: float | None = None,
+    skip_locked=None,
+    lanes: tuple[str, ...] | None = None,
 ) -> list[Job]:
-    """Take up to `limit` due jobs for `worker`: status running, attempts + 1, leased until now + lease."""
+    """Take up to `limit` due jobs for `worker`: status running, attempts + 1, leased until now + lease.
+    With `lanes`, only jobs of those lanes (None: any lane)."""
     now = timezone.now()
     lease = timedelta(seconds=lease_seconds or settings.WORKER_LEASE_SECONDS)
     _fail_abandoned(now)
@@ -68,35 +84,36 @@ def claim_jobs(
     if skip_locked is None:
         skip_locked = connection.vendor == "postgresql"
     take = _take_skip_locked if skip_locked else _take_one_by_one
-    ids = take(now, fields, limit)
+    ids = take(now, fields, limit, lanes)
     return list(Job.objects.filter(id__in=ids).order_by("run_after", "id"))
 
 
-def _due(now) -> Q:
+def _due(now, lanes=None) -> Q:
     pending = Q(status=Job.Status.PENDING, run_after__lte=now)
     lease_expired = Q(status=Job.Status.RUNNING, locked_until__lt=now, attempts__lt=F("max_attempts"))
-    return pending | lease_expired
+    due = pending | lease_expired
+    return due if lanes is None else due & Q(lane__in=list(lanes))
 
 
-def _due_ids(now, limit: int, *, lock: bool = False) -> list[int]:
-    jobs = Job.objects.filter(_due(now)).order_by("run_after", "id")
+def _due_ids(now, limit: int, lanes=None, *, lock: bool = False) -> list[int]:
+    jobs = Job.objects.filter(_due(now, lanes)).order_by("run_after", "id")
     if lock:
         jobs = jobs.select_for_update(skip_locked=True)
     return list(jobs.values_list("id", flat=True)[:limit])
 
 
-def _take_skip_locked(now, fields: dict, limit: int) -> list[int]:
+def _take_skip_locked(now, fields: dict, limit: int, lanes) -> list[int]:
     with transaction.atomic():
-        ids = _due_ids(now, limit, lock=True)
+        ids = _due_ids(now, limit, lanes, lock=True)
         if ids:
             Job.objects.filter(id__in=ids).update(**fields)
     return ids
 
 
-def _take_one_by_one(now, fields: dict, limit: int) -> list[int]:
+def _take_one_by_one(now, fields: dict, limit: int, lanes) -> list[int]:
     taken = []
-    for job_id in _due_ids(now, limit + 10):
-        if Job.objects.filter(_due(now), id=job_id).update(**fields) == 1:
+    for job_id in _due_ids(now, limit + 10, lanes):
+        if Job.objects.filter(_due(now, lanes), id=job_id).update(**fields) == 1:
             taken.append(job_id)
             if len(taken) == limit:
                 break

@@ -45,7 +45,8 @@ def default_worker_name(index: int | None = None) -> str:
 
 
 class Worker:
-    """One claimer. Several may run in threads or processes; the claim keeps them apart."""
+    """One claimer. Several may run in threads or processes; the claim keeps them apart.
+    `lanes` limits it to jobs of those lanes (None: every lane)."""
 
     def __init__(
         self,
@@ -56,8 +57,10 @@ class Worker:
         stop_event=None,
         heartbeat=True,
         periodic=False,
+        lanes=None,
     ):
         self.periodic = periodic
+        self.lanes = tuple(lanes) if lanes is not None else None
         self.name = name or default_worker_name()
         self.lease_seconds = lease_seconds or settings.WORKER_LEASE_SECONDS
         self.poll_seconds = poll_seconds if poll_seconds is not None else settings.WORKER_POLL_SECONDS
@@ -68,7 +71,7 @@ class Worker:
         """Run jobs until none is due (or asked to stop); returns how many ran."""
         ran = 0
         while not self.stop_event.is_set():
-            jobs = claim_jobs(self.name, limit=1, lease_seconds=self.lease_seconds)
+            jobs = claim_jobs(self.name, limit=1, lease_seconds=self.lease_seconds, lanes=self.lanes)
             if not jobs:
                 break
             self.run_job(jobs[0])

@@ -21,6 +21,7 @@ from ..seat_list import checkin_list_csv, checkin_list_html, checkin_list_pdf, s
 from ..services.accommodations import FLAGS, update_accommodations
 from ..services.checkin import CheckInError, check_in_by_staff, check_in_by_token, checkin_window
 from ..services.roster import import_roster
+from ..services.roster_upload import is_large_roster, start_roster_import
 from ..services.seating import assign_seats
 
 CARD_RELATED = ("session__round", "candidate", "room", "position")
@@ -97,9 +98,11 @@ def session_import(request, session_id):
     result = None
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        result = import_roster(
-            session, upload.read(), filename=upload.name, actor=request.user, request=request
-        )
+        data = upload.read()
+        if is_large_roster(data, upload.name):  # a worker job (long lane) with a progress page
+            job = start_roster_import(session, data, filename=upload.name, actor=request.user, request=request)
+            return redirect("delivery:roster_import_job", job_id=job.pk)
+        result = import_roster(session, data, filename=upload.name, actor=request.user, request=request)
         if result.ok:
             messages.success(
                 request,

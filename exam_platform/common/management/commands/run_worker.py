@@ -3,10 +3,10 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
-from exam_platform.common.jobs.registry import load_handlers
+from exam_platform.common.jobs.registry import LANES, load_handlers
 from exam_platform.common.jobs.worker import Worker, default_worker_name
 
 logger = logging.getLogger("exam_platform.worker")
@@ -15,34 +15,53 @@ logger = logging.getLogger("exam_platform.worker")
 class Command(BaseCommand):
     help = (
         "Run background jobs from the database until SIGTERM/SIGINT (the current job is finished "
-        "first; a second signal aborts). --once runs the jobs that are due and exits."
+        "first; a second signal aborts). One thread per lane (default: every lane), each claiming "
+        "only its lane's jobs, so a long import never delays deadlines. --once runs the jobs that "
+        "are due and exits."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="run the due jobs, then exit")
-        parser.add_argument("--concurrency", type=int, default=1, help="worker threads in this process")
+        parser.add_argument(
+            "--lanes",
+            default=",".join(LANES),
+            help=f"comma-separated lanes this process serves (default: {','.join(LANES)})",
+        )
+        parser.add_argument("--concurrency", type=int, default=1, help="worker threads per lane")
         parser.add_argument("--poll", type=float, default=None, help="seconds between polls when idle")
 
-    def handle(self, *args, once, concurrency, poll, **options):
+    def handle(self, *args, once, lanes, concurrency, poll, **options):
         load_handlers()
+        served = [lane.strip() for lane in lanes.split(",") if lane.strip()]
+        unknown = sorted(set(served) - set(LANES))
+        if unknown or not served:
+            raise CommandError(f"unknown lane(s) {unknown or lanes!r}; lanes are {', '.join(LANES)}")
         stop = threading.Event()
+        per_lane = max(concurrency, 1)
         workers = [
             Worker(
-                default_worker_name(i if concurrency > 1 else None),
+                f"{default_worker_name()}/{lane}" + (f"/{i}" if per_lane > 1 else ""),
                 poll_seconds=poll,
                 stop_event=stop,
-                periodic=not once,
+                # One thread enqueues the periodic jobs (the dedupe key would absorb more anyway).
+                periodic=not once and n == 0,
+                lanes=(lane,),
             )
-            for i in range(max(concurrency, 1))
+            for n, (lane, i) in enumerate((lane, i) for lane in served for i in range(per_lane))
         ]
         logger.info(
-            "worker %s started (%d thread(s)%s)",
+            "worker %s started (%d thread(s): %s%s)",
             default_worker_name(),
             len(workers),
+            ", ".join(w.name.split("/", 1)[1] for w in workers),
             ", once" if once else "",
         )
         with _stop_on_signals(stop):
-            _run_all([w.run_due if once else w.run_forever for w in workers], stop)
+            if once:  # lane after lane, in this thread: it exits when nothing is due
+                for worker in workers:
+                    worker.run_due()
+            else:
+                _run_all([w.run_forever for w in workers], stop)
         logger.info("worker %s stopped", default_worker_name())
 
 
