@@ -326,6 +326,28 @@ JOB_RETENTION_DAYS = envint("JOB_RETENTION_DAYS", 7)
 # Modules imported for their @job_handler functions besides every app's `jobs` module (tests, diagnostics).
 WORKER_EXTRA_JOB_MODULES = envlist("WORKER_EXTRA_JOB_MODULES", [])
 
+# --- Candidate activation codes and e-mail (accounts/activation_codes.py) ------------------------
+# Key of the activation codes' HMACs; empty: derived from SECRET_KEY. Changing it (or SECRET_KEY
+# while it is empty) invalidates every activation code not used yet: officers then issue new ones.
+ACTIVATION_CODE_KEY = os.environ.get("ACTIVATION_CODE_KEY", "")
+# Days an activation code stays valid after it is issued.
+ACTIVATION_CODE_DAYS = envint("ACTIVATION_CODE_DAYS", 30)
+# Roster uploads with more rows than this are imported by a worker job (long lane), smaller ones at once.
+ROSTER_INLINE_MAX_ROWS = envint("ROSTER_INLINE_MAX_ROWS", 300)
+# The lockout log (django-axes) keeps the form's fields: never these.
+AXES_SENSITIVE_PARAMETERS = ["activation_code", "new_password1", "new_password2"]
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "exam@localhost")
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

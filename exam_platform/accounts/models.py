@@ -189,3 +189,75 @@ class BackupCode(models.Model):
         if updated == 1:
             self.used_at = now
         return updated == 1
+
+
+class ActivationCodeQuerySet(models.QuerySet):
+    def open(self):
+        """Not used and not superseded (possibly expired)."""
+        return self.filter(used_at__isnull=True, superseded_at__isnull=True)
+
+    def usable(self, now=None):
+        """Open and not expired: the one code (at most) that can activate its user's account."""
+        return self.open().filter(expires_at__gt=now or timezone.now())
+
+
+class ActivationCode(models.Model):
+    """A candidate's one-time activation code (รหัสเปิดใช้งาน): first login, or a new password after
+    an officer issues a fresh one (a candidate's "forgot password").
+
+    The code is 10 characters from an unambiguous alphabet (accounts/activation_codes.py), printed
+    as ABCD-EFGH-JK. It is random: HMAC-SHA256 of `nonce` (secrets.token_hex) under a key derived
+    from settings.ACTIVATION_CODE_KEY (or SECRET_KEY when that is empty). `digest` is a second keyed
+    HMAC of the code itself and is what a login looks up; no personal data enters either.
+
+    Why a nonce rather than only a hash: the admission card must be printable more than once
+    (a room's cards, then one lost card), and the card and the e-mail must show the SAME code. The
+    code is recomputed from the nonce whenever a card is printed or an e-mail sent, instead of being
+    re-issued (which would silently break a code already printed or mailed). The database alone
+    reveals no code: without the key a nonce and a digest are random numbers. Whoever holds the key
+    and the database can compute open codes, which is no more than the key already grants (it signs
+    sessions). Rotating the key invalidates every open code: officers then re-issue.
+
+    Single use: `used_at` is set by one conditional UPDATE (WHERE used_at IS NULL). Superseded: a
+    newly issued code closes the user's open one (`superseded_at`); the database allows one open
+    code per user. Expiry: `expires_at` (settings.ACTIVATION_CODE_DAYS after issue).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_codes")
+    nonce = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ActivationCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("รหัสเปิดใช้งาน")
+        verbose_name_plural = _("รหัสเปิดใช้งาน")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, superseded_at__isnull=True),
+                name="activation_code_one_open_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.pk}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.used_at is None and self.superseded_at is None and self.expires_at > timezone.now()
+
+    def consume(self) -> bool:
+        """Mark used; True only for the one caller whose conditional update changed the row."""
+        now = timezone.now()
+        updated = ActivationCode.objects.usable(now).filter(pk=self.pk).update(used_at=now)
+        if updated == 1:
+            self.used_at = now
+        return updated == 1

@@ -5,6 +5,11 @@ staff check-in (services.checkin.check_in_by_token) accepts it only if the signa
 exam number still matches the entry. It is also printed under the QR code so it can be typed or
 pasted when no scanner is at hand. It proves which card this is, not who holds it: staff still look
 at the national ID card.
+
+A candidate who holds a usable activation code (a new candidate, or one an officer issued a new
+code to) gets it printed on the card with the first-login address: the same code every time the
+card is printed (recomputed, see accounts.ActivationCode). A candidate who has never logged in and
+whose code expired is told to ask an officer for a new one.
 """
 
 from collections.abc import Iterable
@@ -70,7 +75,84 @@ def card_facts(entry) -> list[tuple[str, str]]:
     ]
 
 
-def _card_story(entry) -> list:
+FIRST_LOGIN_TITLE = "เปิดใช้งานบัญชีครั้งแรก"
+
+
+def activation_lines(entries) -> dict[int, tuple[str, str] | None]:
+    """entry id -> (code as ABCD-EFGH-JK, valid-until date) for candidates holding a usable code,
+    None for a candidate who cannot log in and holds none; entries of activated candidates are absent."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    from exam_platform.accounts.activation_codes import format_code
+    from exam_platform.accounts.models import User
+    from exam_platform.accounts.services.activation import usable_codes
+
+    user_ids = {entry.pk: entry.candidate.user_id for entry in entries}
+    codes = usable_codes(user_ids.values())
+    locked_out = set(
+        User.objects.filter(
+            pk__in=user_ids.values(), password__startswith=UNUSABLE_PASSWORD_PREFIX
+        ).values_list("pk", flat=True)
+    )
+    lines: dict[int, tuple[str, str] | None] = {}
+    for entry_id, user_id in user_ids.items():
+        if user_id in codes:
+            issued = codes[user_id]
+            lines[entry_id] = (format_code(issued.code), format_thai_date(issued.expires_at))
+        elif user_id in locked_out:
+            lines[entry_id] = None
+    return lines
+
+
+def _activation_box(line: tuple[str, str] | None, url: str):
+    from reportlab.lib import colors
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Table, TableStyle
+
+    from exam_platform.common.pdf import ThaiParagraph, thai_style
+
+    if line is None:
+        rows = [
+            [ThaiParagraph(FIRST_LOGIN_TITLE, thai_style(14, bold=True), markup=False)],
+            [
+                ThaiParagraph(
+                    "รหัสเปิดใช้งานของท่านหมดอายุแล้ว โปรดติดต่อเจ้าหน้าที่สอบเพื่อขอรหัสใหม่",
+                    thai_style(13),
+                    markup=False,
+                )
+            ],
+        ]
+    else:
+        code, until = line
+        rows = [
+            [ThaiParagraph(FIRST_LOGIN_TITLE, thai_style(14, bold=True), markup=False)],
+            [ThaiParagraph(f"รหัสเปิดใช้งาน: {code}", thai_style(18, bold=True), markup=False)],
+            [ThaiParagraph(f"ที่ {url}", thai_style(12), markup=False)],
+            [
+                ThaiParagraph(
+                    "กรอกเลขประจำตัวประชาชนและรหัสนี้ แล้วตั้งรหัสผ่านของท่านเอง "
+                    f"รหัสใช้ได้ครั้งเดียว ถึงวันที่ {until} อย่าเปิดเผยรหัสแก่ผู้อื่น",
+                    thai_style(12),
+                    markup=False,
+                )
+            ],
+        ]
+    box = Table(rows, colWidths=[15.4 * cm])
+    box.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 0.8, colors.black),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f2f2f2")),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return box
+
+
+def _card_story(entry, activation=False, activation_line=None, url="") -> list:
     from reportlab.lib import colors
     from reportlab.lib.units import cm
     from reportlab.platypus import Spacer, Table, TableStyle
@@ -160,6 +242,7 @@ def _card_story(entry) -> list:
             [ThaiParagraph("บัตรประจำตัวสอบ", title, markup=False)],
             [ThaiParagraph(f"{entry.session.round.title}", subtitle, markup=False)],
             [body],
+            *([[_activation_box(activation_line, url)]] if activation else []),
             [rules],
             [
                 ThaiParagraph(
@@ -188,13 +271,17 @@ def admission_cards_pdf(entries: Iterable, *, title: str = "บัตรปร�
     """One card per page, in the order given (select_related session__round, candidate, room, position)."""
     from reportlab.platypus import PageBreak
 
+    from exam_platform.accounts.activation_codes import first_login_url
     from exam_platform.common.pdf import build_pdf
 
+    entries = list(entries)
+    lines = activation_lines(entries)
+    url = first_login_url()
     story: list = []
     for entry in entries:
         if story:
             story.append(PageBreak())
-        story += _card_story(entry)
+        story += _card_story(entry, entry.pk in lines, lines.get(entry.pk), url)
     if not story:
         from exam_platform.common.pdf import ThaiParagraph, thai_style
 

@@ -5,18 +5,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from exam_platform.accounts.models import Candidate, User
+from exam_platform.accounts.models import ActivationCode, Candidate, User
 from exam_platform.common.jobs.registry import get_handler, load_handlers
 from exam_platform.common.models import AuditEntry, Job
 from exam_platform.common.national_id import make_valid
 from exam_platform.delivery.models import RosterEntry
 from exam_platform.delivery.services.accommodations import parse_accommodations
-from exam_platform.delivery.services.roster import (
-    SET_PASSWORDS_JOB,
-    import_roster,
-    initial_password,
-    parse_thai_date,
-)
+from exam_platform.delivery.services.roster import import_roster, parse_thai_date
 from exam_platform.delivery.services.rounds import create_session
 from tests.delivery.roster_setup import (
     make_officer,
@@ -105,22 +100,36 @@ def test_import_csv_creates_candidates_entries_exam_numbers_and_one_audit(sessio
     assert list(user.groups.values_list("name", flat=True)) == ["candidate"]
     assert AuditEntry.objects.count() == audits_before + 1
     assert AuditEntry.objects.order_by("-seq").first().action == "delivery.roster.import"
-    job = Job.objects.get(kind=SET_PASSWORDS_JOB)
-    assert sorted(job.payload["candidate_ids"]) == sorted(e.candidate_id for e in entries)
+    assert not Job.objects.exists()  # nothing is left for a worker: no password is ever set
+    codes = ActivationCode.objects.usable()
+    assert sorted(codes.values_list("user_id", flat=True)) == sorted(e.candidate.user_id for e in entries)
+    assert result.activation_codes == 2
 
 
-def test_initial_password_job_sets_birthdate_be_plus_last_four(session, officer):
+def test_import_new_candidate_has_no_password_only_an_activation_code(session, officer):
     import_roster(session, roster_csv([row(ID_1, "APP-1")]), filename="r.csv", actor=officer)
-    load_handlers()
-    job = Job.objects.get(kind=SET_PASSWORDS_JOB)
-
-    result = get_handler(SET_PASSWORDS_JOB)(job)
-    again = get_handler(SET_PASSWORDS_JOB)(job)
 
     candidate = Candidate.objects.get(national_id=ID_1)
-    assert initial_password(candidate) == "17052538" + ID_1[-4:]
-    assert candidate.user.check_password("17052538" + ID_1[-4:])
-    assert (result, again) == ({"set": 1}, {"set": 0})
+    assert not candidate.user.has_usable_password()
+    assert not candidate.user.check_password("17052538" + ID_1[-4:])  # the old guessable initial password
+    assert ActivationCode.objects.usable().filter(user=candidate.user).count() == 1
+
+
+def test_legacy_set_initial_passwords_job_issues_codes_and_sets_no_password(session, officer):
+    import_roster(session, roster_csv([row(ID_1, "APP-1")]), filename="r.csv", actor=officer)
+    candidate = Candidate.objects.get(national_id=ID_1)
+    ActivationCode.objects.filter(user=candidate.user).update(
+        expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    )
+    load_handlers()
+    job = Job.objects.create(kind="delivery.set_initial_passwords", payload={"candidate_ids": [candidate.pk]})
+
+    result = get_handler(job.kind)(job)
+    again = get_handler(job.kind)(job)
+
+    candidate.user.refresh_from_db()
+    assert (result, again) == ({"activation_codes": 1}, {"activation_codes": 0})
+    assert not candidate.user.has_usable_password()
 
 
 def test_import_excel_with_english_headers(session, officer):
@@ -161,7 +170,7 @@ def test_import_bad_national_id_reports_row_and_writes_nothing(session, officer)
     assert Candidate.objects.count() == 0
     assert User.objects.filter(kind=User.Kind.CANDIDATE).count() == 0
     assert AuditEntry.objects.count() == audits_before
-    assert not Job.objects.filter(kind=SET_PASSWORDS_JOB).exists()
+    assert not ActivationCode.objects.exists()
 
 
 def test_import_collects_every_error_with_row_numbers(session, officer):
