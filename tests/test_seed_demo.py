@@ -14,9 +14,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from exam_platform.accounts.models import Candidate, User
 from exam_platform.accounts.roles import ROLE_LABELS, Role
-from exam_platform.common.models import AuditEntry
+from exam_platform.common.models import AuditEntry, Job
 from exam_platform.common.national_id import format_national_id, is_valid
-from exam_platform.delivery.models import ExamRound, ExamSession, RosterEntry
+from exam_platform.delivery.models import Attempt, ExamRound, ExamSession, RosterEntry
 from exam_platform.demo.accounts import (
     DEMO_CANDIDATES,
     DEMO_PASSWORD,
@@ -38,6 +38,13 @@ from exam_platform.demo.exam import (
     DEMO_SUBJECTS,
     reset_demo_window,
 )
+from exam_platform.demo.finished_exam import (
+    DEMO_FINISHED_ABSENT,
+    DEMO_FINISHED_CANDIDATES,
+    DEMO_FINISHED_ROUND_CODE,
+)
+from exam_platform.scoring.models import Result
+from exam_platform.scoring.services.runs import score_round
 from question_bank.models import Bank, BankMembership, Category, Choice, Item, ItemVersion, Paper
 
 THAI = re.compile(r"[\u0e01-\u0e5b]")
@@ -230,10 +237,19 @@ def test_create_demo_accounts_gives_every_role_a_user():
 
     for role in ROLE_LABELS:
         assert User.objects.filter(groups__name=role).exists(), role
-    admin = User.objects.get(groups__name=Role.ADMINISTRATOR)
-    assert (admin.is_superuser, admin.is_staff, admin.kind) == (True, True, User.Kind.STAFF)
-    examiner = User.objects.get(groups__name=Role.EXAMINER)
-    assert (examiner.is_superuser, examiner.is_staff) == (False, False)
+    for admin in User.objects.filter(groups__name=Role.ADMINISTRATOR):
+        assert (admin.is_superuser, admin.is_staff, admin.kind) == (True, True, User.Kind.STAFF)
+    for examiner in User.objects.filter(groups__name=Role.EXAMINER):
+        assert (examiner.is_superuser, examiner.is_staff) == (False, False)
+
+
+@pytest.mark.django_db
+def test_create_demo_accounts_gives_every_staff_role_two_people_for_four_eyes_checks():
+    create_demo_accounts()
+
+    for role in ROLE_LABELS:
+        if role != Role.CANDIDATE:
+            assert User.objects.filter(groups__name=role, kind=User.Kind.STAFF).count() == 2, role
 
 
 @pytest.mark.django_db
@@ -321,7 +337,7 @@ def test_seed_demo_twice_changes_nothing_and_says_already_present(settings):
 
     assert _counts() == after_first
     assert after_first["Item"] == sum(len(s.items) for s in read_demo_subjects())
-    assert after_first["User"] == len(DEMO_STAFF) + len(DEMO_CANDIDATES)
+    assert after_first["User"] == len(DEMO_STAFF) + len(DEMO_CANDIDATES) + DEMO_FINISHED_CANDIDATES
     assert "already present" not in first_output
     assert "already present" in second_output
     assert "nothing changed" in second_output
@@ -456,15 +472,18 @@ def test_seed_demo_builds_a_locked_paper_a_seated_roster_and_an_open_week_long_s
 
     _seed()
 
-    session = ExamSession.objects.select_related("paper", "round").get()
+    session = ExamSession.objects.select_related("paper", "round").get(round__code=DEMO_ROUND_CODE)
     paper = session.paper
     sections = list(paper.sections.order_by("position"))
     entries = list(session.roster.order_by("application_number"))
     assert (paper.title, paper.status, paper.duration_minutes) == ("ภาค ก ตัวอย่าง", Paper.Status.LOCKED, 30)
     assert [[r.category.code for r in s.rules.all()] for s in sections] == [[c] for c in DEMO_SUBJECTS]
     assert [r.count for s in sections for r in s.rules.all()] == [5, 5, 5, 5]
-    assert BankMembership.objects.get(bank__code=DEMO_BANK_CODE).user.username == "demo.examiner"
-    assert BankMembership.objects.get(bank__code=DEMO_BANK_CODE).role == BankMembership.Role.OWNER
+    members = BankMembership.objects.filter(bank__code=DEMO_BANK_CODE).order_by("user__username")
+    assert [(m.user.username, m.role) for m in members] == [
+        ("demo.examiner", BankMembership.Role.OWNER),
+        ("demo.examiner2", BankMembership.Role.REVIEWER),
+    ]
     assert session.round.title == DEMO_ROUND_TITLE
     assert (
         before - dt.timedelta(minutes=10, seconds=5) <= session.opens_at <= before - dt.timedelta(minutes=9)
@@ -484,8 +503,9 @@ def test_seed_demo_twice_keeps_one_round_session_and_paper(settings):
 
     output = _seed()
 
-    assert (ExamRound.objects.count(), ExamSession.objects.count(), Paper.objects.count()) == (1, 1, 1)
-    assert RosterEntry.objects.count() == 3
+    # the open demo round and the finished one, both on the one demo paper
+    assert (ExamRound.objects.count(), ExamSession.objects.count(), Paper.objects.count()) == (2, 2, 1)
+    assert RosterEntry.objects.count() == 3 + DEMO_FINISHED_CANDIDATES
     assert AuditEntry.objects.count() == audits
     assert f"[{DEMO_ROUND_CODE}]: already present" in output
 
@@ -502,7 +522,7 @@ def test_seed_demo_closed_session_says_so_and_reset_exam_reopens_it(settings):
     closed_output = _seed()
     reset_output = _seed(reset_exam=True)
 
-    session = ExamSession.objects.get()
+    session = ExamSession.objects.get(round__code=DEMO_ROUND_CODE)
     now = timezone.now()
     assert "seed_demo --reset-exam" in closed_output
     assert "--reset-exam" not in reset_output.split("demo exam")[1]
@@ -510,7 +530,7 @@ def test_seed_demo_closed_session_says_so_and_reset_exam_reopens_it(settings):
     assert session.closes_at - session.opens_at == dt.timedelta(days=7)
     entry = AuditEntry.objects.filter(action="delivery.session.demo_window").latest("pk")
     assert entry.object_id == str(session.pk)
-    assert ExamRound.objects.count() == 1
+    assert ExamRound.objects.count() == 2  # the open demo round and the finished one
 
 
 @pytest.mark.django_db
@@ -527,7 +547,45 @@ def test_seed_demo_reset_exam_refused_without_debug(settings):
 def test_reset_demo_window_refuses_a_session_that_is_not_the_demo_one(settings):
     settings.DEBUG = True
     _seed()
-    ExamRound.objects.update(code="real-round")
+    ExamRound.objects.filter(code=DEMO_ROUND_CODE).update(code="real-round")
 
     with pytest.raises(ValueError, match="demo session"):
-        reset_demo_window(ExamSession.objects.get(), actor=None)
+        reset_demo_window(ExamSession.objects.get(round__code="real-round"), actor=None)
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_finished_round_ready_to_score_and_rank(settings):
+    settings.DEBUG = True
+    _seed()
+
+    exam_round = ExamRound.objects.get(code=DEMO_FINISHED_ROUND_CODE)
+    session = exam_round.sessions.get()
+    assert session.closes_at < timezone.now()
+    assert session.roster.count() == DEMO_FINISHED_CANDIDATES
+    attempts = Attempt.objects.filter(entry__session=session)
+    assert (
+        attempts.filter(status=Attempt.Status.SUBMITTED).count()
+        == DEMO_FINISHED_CANDIDATES - DEMO_FINISHED_ABSENT
+    )
+    assert all(session.opens_at <= a.started_at <= a.submitted_at <= a.deadline for a in attempts)
+    assert Job.objects.filter(kind="scoring.score_round").exists()  # submitting enqueued the scoring
+
+    score_round(exam_round)
+
+    results = Result.objects.filter(round=exam_round)
+    assert results.filter(status=Result.Status.ABSENT).count() == DEMO_FINISHED_ABSENT
+    totals = sorted({r.total for r in results.filter(status=Result.Status.SCORED)})
+    assert len(totals) > 5  # a spread of scores, not everyone alike
+    assert results.filter(passed=True).exists() and results.filter(passed=False, status="scored").exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_keeps_one_finished_round(settings):
+    settings.DEBUG = True
+    _seed()
+    attempts = Attempt.objects.count()
+    output = _seed()
+
+    assert ExamRound.objects.filter(code=DEMO_FINISHED_ROUND_CODE).count() == 1
+    assert Attempt.objects.count() == attempts
+    assert "finished demo exam" in output and "already present" in output

@@ -1,4 +1,5 @@
-"""Demo accounts: one login per role, for demonstrations and local development only.
+"""Demo accounts: two logins per staff role and three candidates, for demonstrations and local
+development only.
 
 DEMO ONLY. Everything here is public on purpose: the password, the TOTP secrets (derived from the
 username with a fixed, published salt) and the national IDs. `seed_demo` refuses to run when
@@ -56,6 +57,16 @@ DEMO_STAFF = (
     DemoStaff(Role.PANEL_CHAIR, "demo.chair", "ชาญชัย", "ธรรมเที่ยง"),
     DemoStaff(Role.AUDITOR, "demo.auditor", "พิมพ์ชนก", "ตรวจตรา"),
     DemoStaff(Role.ADMINISTRATOR, "demo.admin", "อำนาจ", "ดูแลดี"),
+    # A second account for each staff role: four-eyes review and two-person approval (an item's
+    # author cannot approve it; a rank list or key correction needs a second officer) can be tried
+    # at once, in two browsers.
+    DemoStaff(Role.EXAMINER, "demo.examiner2", "สมศรี", "ตั้งใจ"),
+    DemoStaff(Role.EXAM_OFFICER, "demo.officer2", "กิตติพงษ์", "ยุติธรรม"),
+    DemoStaff(Role.PROCTOR, "demo.proctor2", "มาลัย", "ระวังภัย"),
+    DemoStaff(Role.INTERVIEWER, "demo.interviewer2", "วีระ", "ซักถาม"),
+    DemoStaff(Role.PANEL_CHAIR, "demo.chair2", "ประภา", "เที่ยงตรง"),
+    DemoStaff(Role.AUDITOR, "demo.auditor2", "ธีรวัฒน์", "สอบทาน"),
+    DemoStaff(Role.ADMINISTRATOR, "demo.admin2", "นงลักษณ์", "จัดการดี"),
 )
 
 DEMO_CANDIDATES = (

@@ -35,6 +35,7 @@ from question_bank.services.banks import add_member
 from question_bank.services.papers import add_rule, add_section, create_paper, lock_paper
 
 DEMO_EXAMINER = "demo.examiner"
+DEMO_REVIEWER = "demo.examiner2"  # reviews the demo bank's items (an author cannot approve their own)
 DEMO_OFFICER = "demo.officer"
 DEMO_ROUND_CODE = "demo-2569-1"
 DEMO_ROUND_TITLE = "การสอบแข่งขันเพื่อบรรจุและแต่งตั้งบุคคลเข้ารับราชการ ครั้งที่ 1/2569 (ตัวอย่าง)"
@@ -99,16 +100,18 @@ def _entries(session: ExamSession) -> list[RosterEntry]:
 
 def ensure_demo_exam(*, now: dt.datetime | None = None) -> DemoExamResult:
     """Create the demo exam unless the demo round exists; a rerun writes nothing."""
+    examiner = _demo_user(DEMO_EXAMINER)
+    bank = Bank.objects.get(code=DEMO_BANK_CODE)
+    with transaction.atomic():
+        _make_owner(bank, examiner)
+        _make_reviewer(bank, _demo_user(DEMO_REVIEWER), owner=examiner)
     existing = ExamRound.objects.filter(code=DEMO_ROUND_CODE).first()
     if existing is not None:
         session = existing.sessions.select_related("paper").get(code=DEMO_SESSION_CODE)
         return DemoExamResult(existing, session, _entries(session), created=False)
     now = now or timezone.now()
-    examiner = _demo_user(DEMO_EXAMINER)
     officer = _demo_user(DEMO_OFFICER)
-    bank = Bank.objects.get(code=DEMO_BANK_CODE)
     with transaction.atomic():
-        _make_owner(bank, examiner)
         paper = _locked_paper(bank, examiner)
         exam_round = create_round(
             actor=officer,
@@ -173,6 +176,11 @@ def _make_owner(bank: Bank, examiner: User) -> None:
         obj=bank,
         after={"user": examiner.username, "role": BankMembership.Role.OWNER, "demo": True},
     )
+
+
+def _make_reviewer(bank: Bank, reviewer: User, *, owner: User) -> None:
+    if not BankMembership.objects.filter(bank=bank, user=reviewer).exists():
+        add_member(bank, user=reviewer, role=BankMembership.Role.REVIEWER, actor=owner)
 
 
 def _locked_paper(bank: Bank, examiner: User) -> Paper:

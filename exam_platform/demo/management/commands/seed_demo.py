@@ -19,6 +19,7 @@ from exam_platform.demo.exam import (
     format_checkin_date,
     reset_demo_window,
 )
+from exam_platform.demo.finished_exam import DemoFinishedExam, ensure_finished_exam
 
 
 def display_width(text: str) -> int:
@@ -75,6 +76,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         logins = create_demo_accounts()
         exam = ensure_demo_exam()
+        finished = ensure_finished_exam(exam.paper, officer=User.objects.get(username=DEMO_OFFICER))
         reset = False
         if reset_exam and not exam.created:
             officer = User.objects.get(username=DEMO_OFFICER)
@@ -98,6 +100,21 @@ class Command(BaseCommand):
         self._write_logins(logins)
         out.write("")
         self._write_exam(exam, reset=reset)
+        out.write("")
+        self._write_finished(finished)
+
+    def _write_finished(self, finished: DemoFinishedExam) -> None:
+        out = self.stdout
+        status = "created" if finished.created else "already present"
+        out.write(
+            f"การสอบที่สอบเสร็จแล้ว (finished demo exam): {finished.exam_round.title} "
+            f"[{finished.exam_round.code}]: {status}"
+        )
+        out.write(
+            f"  ส่งคำตอบแล้ว {finished.submitted} คน ขาดสอบ {finished.absent} คน "
+            f"({finished.submitted} submitted, {finished.absent} absent): the worker scores it; then rank, "
+            "correct a key and publish as demo.officer with demo.officer2 approving."
+        )
 
     def _write_logins(self, logins: list[DemoLogin]) -> None:
         out = self.stdout
