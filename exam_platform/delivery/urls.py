@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import activation, checkin, exam, officer, roster_import, setup
+from .views import activation, checkin, exam, live, officer, roster_import, setup
 
 app_name = "delivery"
 
@@ -23,6 +23,7 @@ urlpatterns = [
     path("officer/rounds/<int:round_id>/", officer.round_detail, name="round_detail"),
     path("officer/sessions/<int:session_id>/", officer.session_detail, name="session_detail"),
     path("officer/sessions/<int:session_id>/roster/", officer.session_roster, name="session_roster"),
+    path("officer/sessions/<int:session_id>/live/", live.session_live, name="session_live"),
     path("officer/sessions/<int:session_id>/import/", officer.session_import, name="session_import"),
     path(
         "officer/sessions/<int:session_id>/seats/", officer.session_assign_seats, name="session_assign_seats"
