@@ -19,5 +19,10 @@ urlpatterns = [
     path("audit/", include("exam_platform.common.audit_urls")),
     path("admin/", admin.site.urls),
 ]
+# Styled error pages (common/error_views.py); an anonymous visitor refused a page goes to the login.
+handler403 = "exam_platform.common.error_views.permission_denied"
+handler404 = "exam_platform.common.error_views.page_not_found"
+handler500 = "exam_platform.common.error_views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
