@@ -53,7 +53,9 @@ def test_first_login_success_sets_password_and_logs_in(client, candidate):
     assert ActivationCode.objects.get(user=user).used_at is not None
     assert AuditEntry.objects.order_by("-seq").first().action == "accounts.activation_code.use"
     later = Client()
-    login = later.post(reverse("accounts:login"), {"username": candidate.national_id, "password": NEW_PASSWORD})
+    login = later.post(
+        reverse("accounts:login"), {"username": candidate.national_id, "password": NEW_PASSWORD}
+    )
     assert login.status_code == 302 and later.session[SESSION_KEY] == str(user.pk)
 
 
@@ -67,7 +69,9 @@ def test_first_login_password_rules_shown_in_thai_and_code_kept(client, candidat
     assert "รหัสผ่านสั้นเกินไป ต้องมีอย่างน้อย 10 ตัวอักษร" in html
     assert "รหัสผ่านต้องไม่เป็นตัวเลขทั้งหมด" in html
     assert ActivationCode.objects.usable().filter(user=candidate.user).exists()  # not used up
-    mismatch = client.post(PASSWORD_STEP, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"})
+    mismatch = client.post(
+        PASSWORD_STEP, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"}
+    )
     assert "รหัสผ่านทั้งสองช่องไม่ตรงกัน" in mismatch.content.decode()
 
 

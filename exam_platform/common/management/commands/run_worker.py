@@ -37,18 +37,9 @@ class Command(BaseCommand):
         if unknown or not served:
             raise CommandError(f"unknown lane(s) {unknown or lanes!r}; lanes are {', '.join(LANES)}")
         stop = threading.Event()
-        per_lane = max(concurrency, 1)
-        workers = [
-            Worker(
-                f"{default_worker_name()}/{lane}" + (f"/{i}" if per_lane > 1 else ""),
-                poll_seconds=poll,
-                stop_event=stop,
-                # One thread enqueues the periodic jobs (the dedupe key would absorb more anyway).
-                periodic=not once and n == 0,
-                lanes=(lane,),
-            )
-            for n, (lane, i) in enumerate((lane, i) for lane in served for i in range(per_lane))
-        ]
+        workers = lane_workers(
+            served, concurrency=concurrency, poll_seconds=poll, stop_event=stop, periodic=not once
+        )
         logger.info(
             "worker %s started (%d thread(s): %s%s)",
             default_worker_name(),
@@ -63,6 +54,26 @@ class Command(BaseCommand):
             else:
                 _run_all([w.run_forever for w in workers], stop)
         logger.info("worker %s stopped", default_worker_name())
+
+
+def lane_workers(
+    lanes=LANES, *, concurrency: int = 1, poll_seconds=None, stop_event=None, periodic: bool = True
+) -> list[Worker]:
+    """`concurrency` workers per lane, each claiming only its lane's jobs: a long import keeps the
+    "long" thread busy while the "default" one goes on enforcing deadlines. One of them (the
+    first) enqueues the periodic jobs; the dedupe key would absorb the others' anyway."""
+    per_lane = max(concurrency, 1)
+    pairs = [(lane, i) for lane in lanes for i in range(per_lane)]
+    return [
+        Worker(
+            f"{default_worker_name()}/{lane}" + (f"/{i}" if per_lane > 1 else ""),
+            poll_seconds=poll_seconds,
+            stop_event=stop_event,
+            periodic=periodic and n == 0,
+            lanes=(lane,),
+        )
+        for n, (lane, i) in enumerate(pairs)
+    ]
 
 
 def _run_all(targets, stop: threading.Event) -> None:
