@@ -7,7 +7,9 @@ app_name = "qb"
 urlpatterns = [
     # banks and item lists (views/banks.py)
     path("", banks.home, name="home"),
+    path("banks/new/", banks.bank_new, name="bank_new"),
     path("banks/<int:bank_id>/", banks.bank_detail, name="bank"),
+    path("banks/<int:bank_id>/members/", banks.bank_members, name="bank_members"),
     path("banks/<int:bank_id>/items/", banks.item_list, name="items"),
     path("banks/<int:bank_id>/items/bulk/", bulk.bulk_action, name="items_bulk"),
     path("banks/<int:bank_id>/members/add/", banks.member_add, name="member_add"),

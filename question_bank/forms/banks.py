@@ -154,3 +154,21 @@ class ChangeRoleForm(forms.Form):
         choices=BankMembership.Role.choices,
         error_messages={"invalid_choice": _("บทบาทไม่ถูกต้อง (Unknown role).")},
     )
+
+
+class BankForm(forms.Form):
+    code = forms.SlugField(
+        label=_("รหัสคลัง"),
+        max_length=50,
+        help_text=_("ตัวอักษรภาษาอังกฤษตัวเล็ก ตัวเลข และ - เช่น thai-part-a-2569"),
+        error_messages={
+            "required": _("กรุณากรอกรหัสคลัง"),
+            "invalid": _("รหัสคลังใช้ได้เฉพาะตัวอักษรภาษาอังกฤษ ตัวเลข - และ _"),
+        },
+    )
+    name = forms.CharField(
+        label=_("ชื่อคลังข้อสอบ"), max_length=200, error_messages={"required": _("กรุณากรอกชื่อคลังข้อสอบ")}
+    )
+    description = forms.CharField(
+        label=_("คำอธิบาย"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

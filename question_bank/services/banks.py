@@ -1,4 +1,5 @@
-"""Bank membership: add a member, change a role, remove a member. Owners only; every change audited.
+"""Banks and their members: create a bank (any examiner; they become its owner), add a member,
+change a role, remove a member (owners only). Every change audited.
 
 A bank always keeps at least one owner: the last owner can be neither removed nor demoted. The
 owner check runs under a lock on the bank's memberships, so two owners demoting each other at the
@@ -6,7 +7,7 @@ same moment cannot leave the bank without one.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from exam_platform.common.audit import record_audit
@@ -17,6 +18,37 @@ from ..models import Bank, BankMembership
 
 class MembershipError(ValueError):
     """A membership change that is not allowed; the message is Thai + English."""
+
+
+def create_bank(*, code: str, name: str, description: str = "", actor, request=None) -> Bank:
+    """A new bank with `actor` as its first owner."""
+    access.require_examiner(actor)
+    code, name, description = code.strip().lower(), name.strip(), description.strip()
+    with transaction.atomic():
+        if Bank.objects.filter(code=code).exists():
+            raise MembershipError(_("รหัสคลังนี้มีอยู่แล้ว กรุณาใช้รหัสอื่น"))
+        if Bank.objects.filter(name__iexact=name).exists():
+            raise MembershipError(_("ชื่อคลังนี้มีอยู่แล้ว กรุณาใช้ชื่ออื่น"))
+        try:
+            with transaction.atomic():
+                bank = Bank.objects.create(code=code, name=name, description=description)
+        except IntegrityError:  # created by someone else since the checks above
+            raise MembershipError(_("รหัสหรือชื่อคลังนี้มีอยู่แล้ว")) from None
+        owner = BankMembership.objects.create(bank=bank, user=actor, role=BankMembership.Role.OWNER)
+        record_audit(
+            "question_bank.bank_created",
+            actor=actor,
+            request=request,
+            obj=bank,
+            after={
+                "code": bank.code,
+                "name": bank.name,
+                "description": bank.description,
+                **_member_state(owner),
+            },
+        )
+    _forget_cached_role(bank, actor)
+    return bank
 
 
 def _require_owner(bank: Bank, actor) -> None:
