@@ -172,6 +172,7 @@ def test_candidate_cannot_check_in_to_another_entry(client, entry):
 
 def test_proctor_checks_in_by_button_audited(client, entry):
     proctor = make_officer("proctor")
+    entry.room.proctors.add(proctor)  # proctors reach only their assigned rooms
     verified_client(client, proctor)
 
     response = client.post(reverse("delivery:room_check_in", args=[entry.room_id, entry.pk]))
