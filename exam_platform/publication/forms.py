@@ -29,6 +29,21 @@ class PrepareRankListForm(forms.Form):
         return data
 
 
+class ApproveForm(forms.Form):
+    """Approve and publish: confirm, and type a fresh two-factor code (checked by the service)."""
+
+    confirm = forms.BooleanField(
+        label=_("ข้าพเจ้าได้ตรวจรายชื่อและค่า SHA-256 ของฉบับนี้แล้ว และอนุมัติให้ประกาศ"),
+        error_messages={"required": _("กรุณายืนยันว่าได้ตรวจฉบับนี้แล้ว")},
+    )
+    code = forms.CharField(
+        label=_("รหัสยืนยันตัวตนสองขั้นตอน (จากแอปหรือรหัสสำรอง)"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+        error_messages={"required": _("กรุณากรอกรหัสยืนยันตัวตนสองขั้นตอน")},
+    )
+
+
 class CorrectionForm(forms.Form):
     change_note = forms.CharField(
         label=_("เหตุผลการแก้ไข"),

@@ -9,7 +9,7 @@ import pytest
 from exam_platform.publication.services import approve_and_publish, prepare_rank_list, publish_correction
 from tests.e2e.conftest import SCREENSHOT_DIR
 from tests.publication.conftest import TEST_SIGNING_KEY
-from tests.publication.list_setup import ScoredRound, two_officers
+from tests.publication.list_setup import ScoredRound, fresh_code, two_officers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,6 +62,7 @@ def test_public_list_candidate_result_and_pdf(page, login_as, screenshot, live_s
             announcement_number="๔๕๖/๒๕๖๙",
         ),
         actor=approver,
+        code=fresh_code(approver),
     )
     # a key correction moves one candidate up
     scored.new_run()
@@ -80,6 +81,7 @@ def test_public_list_candidate_result_and_pdf(page, login_as, screenshot, live_s
     v2 = approve_and_publish(
         publish_correction(v1.rank_list, actor=approver, change_note="แก้ไขเฉลยข้อ 37 ตามมติคณะกรรมการ"),
         actor=preparer,
+        code=fresh_code(preparer),
     )
 
     page.goto(f"/lists/{v2.rank_list_id}/v2/")

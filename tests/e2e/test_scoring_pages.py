@@ -12,6 +12,14 @@ from tests.scoring.round_setup import ScoringRound, totp_code
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _signing_key(settings):
+    from tests.publication.conftest import TEST_SIGNING_KEY
+
+    settings.PLATFORM_SIGNING_KEY = TEST_SIGNING_KEY
+    settings.PLATFORM_SIGNING_KEY_FILE = ""
+
+
 def test_officer_reviews_a_key_correction_diff_and_applies_it(page, login_as, screenshot):
     officer = make_staff("exam_officer")
     device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
@@ -72,3 +80,28 @@ def test_officer_reviews_a_key_correction_diff_and_applies_it(page, login_as, sc
     assert page.get_by_text("เท่ากันทุกเกณฑ์ — ลำดับร่วม").count() == 0
     assert page.get_by_text("ผ่าน: รวม 100/100 (100 %) ≥ 60 %; ภาษาอังกฤษ 50/50 ≥ 50 %").count() == 3
     screenshot("scoring-results")
+
+    # the result is final: officer 1 prepares the rank list, officer 2 approves it with a fresh code
+    page.context.clear_cookies()
+    login_as(officer, device)
+    page.goto("/publication/")
+    assert page.get_by_text("พร้อมจัดเตรียมประกาศ").first.is_visible()
+    screenshot("publication-readiness")
+    page.get_by_label("รอบการสอบ").select_option(label=str(r.round))
+    page.get_by_label("เลขที่ประกาศ").fill("12/2569")
+    page.get_by_role("button", name="จัดเตรียม", exact=True).click()
+    page.wait_for_url("**/publication/versions/*/")
+    assert page.get_by_text("ต้องให้เจ้าหน้าที่สอบอีกคนเป็นผู้อนุมัติ").is_visible()
+
+    version_url = page.url
+    page.context.clear_cookies()
+    login_as(second, second_device)
+    page.goto(version_url)
+    page.get_by_role("button", name="อนุมัติและประกาศ").click()  # without confirmation or code
+    assert page.get_by_text("กรุณายืนยันว่าได้ตรวจฉบับนี้แล้ว").is_visible()
+    page.get_by_label("ข้าพเจ้าได้ตรวจรายชื่อและค่า SHA-256 ของฉบับนี้แล้ว และอนุมัติให้ประกาศ").check()
+    page.get_by_label("รหัสยืนยันตัวตนสองขั้นตอน (จากแอปหรือรหัสสำรอง)").fill(totp_code(second))
+    screenshot("publication-approve-with-code")
+    page.get_by_role("button", name="อนุมัติและประกาศ").click()
+    assert page.get_by_text("อนุมัติและประกาศแล้ว (Approved and published).").is_visible()
+    screenshot("publication-published")

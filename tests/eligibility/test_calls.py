@@ -247,6 +247,7 @@ def test_expire_calls_job_expires_lists_past_their_validity():
 def test_a_published_correction_changes_who_is_called_next_but_not_past_calls():
     from exam_platform.publication.services import approve_and_publish, publish_correction
     from exam_platform.scoring.models import Result
+    from tests.publication.list_setup import fresh_code
 
     a = Arranged()
     (first,) = call_next(a.elist, actor=a.officer, post=POST)
@@ -254,7 +255,7 @@ def test_a_published_correction_changes_who_is_called_next_but_not_past_calls():
     Result.objects.filter(entry=a.entries["โชติ"]).update(rank=3)
     a.scored.new_run()
     correction = publish_correction(a.version.rank_list, actor=a.preparer, change_note="แก้ไขคะแนน")
-    approve_and_publish(correction, actor=a.approver)
+    approve_and_publish(correction, actor=a.approver, code=fresh_code(a.approver))
 
     (second,) = call_next(a.elist, actor=a.officer, post=POST)
 

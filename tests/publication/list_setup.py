@@ -122,4 +122,75 @@ def published_list(scored=None):
         title="ประกาศรายชื่อผู้สอบแข่งขันได้ ตำแหน่งนักทรัพยากรบุคคลปฏิบัติการ",
         announcement_number="456/2569",
     )
-    return approve_and_publish(version, actor=approver), preparer, approver
+    return approve_and_publish(version, actor=approver, code=fresh_code(approver)), preparer, approver
+
+
+def fresh_code(user) -> str:
+    """A fresh two-factor code of `user` for an approval (one of a new set of backup codes)."""
+    from tests.scoring.round_setup import backup_code
+
+    return backup_code(user)
+
+
+def bulk_candidates(scored, n: int, *, start_rank: int = 1):
+    """`n` more passed, ranked candidates with results, written in bulk (no password hashes): for the
+    query-count tests at exam size."""
+    from django.contrib.auth.hashers import make_password
+
+    from exam_platform.accounts.models import Candidate, User
+    from tests.factories import make_national_id
+
+    ids = set()
+    while len(ids) < n:
+        ids.add(make_national_id())
+    ids = sorted(ids)
+    password = make_password(None)
+    users = User.objects.bulk_create(
+        [
+            User(username=f"bulk-{scored.round.pk}-{nid}", password=password, kind=User.Kind.CANDIDATE)
+            for nid in ids
+        ]
+    )
+    people = Candidate.objects.bulk_create(
+        [
+            Candidate(
+                user=user,
+                national_id=nid,
+                title=Candidate.Title.MR,
+                first_name_th=f"ผู้สมัคร{k}",
+                last_name_th="ทดสอบ",
+                date_of_birth=dt.date(1990, 1, 1) + dt.timedelta(days=k % 3000),
+            )
+            for k, (user, nid) in enumerate(zip(users, ids, strict=True))
+        ]
+    )
+    entries = RosterEntry.objects.bulk_create(
+        [
+            RosterEntry(
+                session=scored.session,
+                candidate=person,
+                application_number=f"B{k:05d}",
+                exam_number=f"B{k:05d}",
+                position=scored.position,
+            )
+            for k, person in enumerate(people)
+        ]
+    )
+    Result.objects.bulk_create(
+        [
+            Result(
+                entry=entry,
+                round=scored.round,
+                status=Result.Status.SCORED,
+                total=Decimal(70),
+                max_total=Decimal(100),
+                section_scores=[],
+                passed=k % 3 != 0,
+                explanation="ผ่าน" if k % 3 else "ไม่ผ่าน",
+                rank=start_rank + k if k % 3 else None,
+                scoring_run=scored.run,
+            )
+            for k, entry in enumerate(entries)
+        ]
+    )
+    return entries

@@ -4,6 +4,7 @@ from exam_platform.publication.models import PublishedFile, RankListVersion
 from exam_platform.publication.services import prepare_rank_list
 from tests.delivery.roster_setup import make_officer, verified_client
 from tests.publication.list_setup import published_list, standard_round
+from tests.scoring.round_setup import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,11 @@ def test_preparer_posting_approve_is_refused_and_nothing_is_published(client, pr
     version, preparer, _approver = prepared
     verified_client(client, preparer)
 
-    response = client.post(f"/publication/versions/{version.pk}/approve", follow=True)
+    response = client.post(
+        f"/publication/versions/{version.pk}/approve",
+        {"confirm": "on", "code": totp_code(preparer)},
+        follow=True,
+    )
 
     assert "ผู้จัดเตรียมอนุมัติประกาศของตนเองไม่ได้" in response.content.decode()
     version.refresh_from_db()
@@ -44,12 +49,68 @@ def test_another_officer_approves_and_publishes(client, prepared):
 
     html = client.get(f"/publication/versions/{version.pk}/").content.decode()
     assert f'action="/publication/versions/{version.pk}/approve"' in html
-    client.post(f"/publication/versions/{version.pk}/approve")
+    assert 'name="code"' in html and 'name="confirm"' in html
+    client.post(f"/publication/versions/{version.pk}/approve", {"confirm": "on", "code": totp_code(approver)})
 
     version.refresh_from_db()
     assert version.status == RankListVersion.Status.PUBLISHED
     assert version.approved_by == approver
     assert version.files.count() == 4
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"code": "123456"}, "กรุณายืนยันว่าได้ตรวจฉบับนี้แล้ว"),
+        ({"confirm": "on"}, "กรุณากรอกรหัสยืนยันตัวตนสองขั้นตอน"),
+        ({"confirm": "on", "code": "000000"}, "รหัสยืนยันตัวตนไม่ถูกต้อง"),
+    ],
+)
+def test_approval_without_confirmation_or_a_fresh_code_publishes_nothing(client, prepared, data, message):
+    version, _preparer, approver = prepared
+    verified_client(client, approver)
+
+    response = client.post(f"/publication/versions/{version.pk}/approve", data, follow=True)
+
+    assert message in response.content.decode()
+    version.refresh_from_db()
+    assert version.status == RankListVersion.Status.PREPARED
+    assert PublishedFile.objects.count() == 0
+
+
+def test_preparation_page_lists_what_is_still_open_and_refuses(client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    scored, entries = standard_round()
+    later = scored.session.__class__.objects.create(
+        round=scored.round,
+        code="afternoon",
+        title="รอบบ่าย",
+        paper=scored.session.paper,
+        opens_at=timezone.now() + dt.timedelta(hours=1),
+        late_entry_until=timezone.now() + dt.timedelta(hours=2),
+        closes_at=timezone.now() + dt.timedelta(hours=3),
+        duration_minutes=60,
+    )
+    entries["first"].__class__.objects.create(
+        session=later, candidate=entries["first"].candidate, application_number="B1", exam_number="B1"
+    )
+    officer = make_officer()
+    verified_client(client, officer)
+
+    page = client.get("/publication/").content.decode()
+    assert "ยังไม่พร้อม" in page and "รอบสอบ รอบบ่าย (afternoon)" in page
+    assert "ผู้เข้าสอบ 1 คนยังเข้าสอบได้" in page
+    response = client.post(
+        "/publication/",
+        {"round": scored.round.pk, "position": "", "title": "ประกาศ", "announcement_number": ""},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "ผลการสอบยังไม่เป็นที่สิ้นสุด" in html and "รอบบ่าย (afternoon)" in html
+    assert not RankListVersion.objects.exists()
 
 
 def test_officer_prepares_a_list_through_the_form(client):

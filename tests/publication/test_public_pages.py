@@ -6,7 +6,7 @@ from exam_platform.accounts.models import Candidate
 from exam_platform.common.national_id import format_national_id
 from exam_platform.publication.services import approve_and_publish, prepare_rank_list, publish_correction
 from tests.delivery.roster_setup import make_officer
-from tests.publication.list_setup import published_list, standard_round
+from tests.publication.list_setup import fresh_code, published_list, standard_round
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,9 @@ def test_superseded_version_stays_readable_and_the_new_one_shows_the_diff(client
     scored.new_run()
     scored.set_result(entries["tie_b"], rank=3, total="69.00")
     v2 = approve_and_publish(
-        publish_correction(v1.rank_list, actor=preparer, change_note="แก้ไขเฉลยข้อ 12"), actor=approver
+        publish_correction(v1.rank_list, actor=preparer, change_note="แก้ไขเฉลยข้อ 12"),
+        actor=approver,
+        code=fresh_code(approver),
     )
 
     old = client.get(f"/lists/{v1.rank_list_id}/v1/").content.decode()

@@ -16,7 +16,7 @@ from exam_platform.publication.services import (
 )
 from exam_platform.publication.signing import platform_key, verify_signature
 from exam_platform.publication.verification import check_version
-from tests.publication.list_setup import published_list, standard_round, two_officers
+from tests.publication.list_setup import fresh_code, published_list, standard_round, two_officers
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +70,7 @@ def test_approve_and_publish_by_the_preparer_is_refused_and_nothing_is_published
     version = prepare_rank_list(scored.round, actor=preparer, title=TITLE)
 
     with pytest.raises(PublicationError) as refused:
-        approve_and_publish(version, actor=preparer)
+        approve_and_publish(version, actor=preparer, code=fresh_code(preparer))
 
     assert refused.value.code == "same_person"
     version.refresh_from_db()
@@ -220,8 +220,10 @@ def test_publish_correction_creates_v2_with_a_diff_and_v1_still_verifies_superse
     assert v1.status == RankListVersion.Status.PUBLISHED  # still current until the correction is approved
 
     with pytest.raises(PublicationError):
-        approve_and_publish(v2, actor=approver)  # approver prepared v2: the other officer must approve
-    v2 = approve_and_publish(v2, actor=preparer)
+        approve_and_publish(
+            v2, actor=approver, code=fresh_code(approver)
+        )  # approver prepared v2: the other officer must approve
+    v2 = approve_and_publish(v2, actor=preparer, code=fresh_code(preparer))
 
     v1.refresh_from_db()
     assert v1.status == RankListVersion.Status.SUPERSEDED
@@ -259,7 +261,7 @@ def test_approve_refused_when_results_were_rescored_after_preparing():
     scored.new_run()
 
     with pytest.raises(PublicationError) as stale:
-        approve_and_publish(version, actor=approver)
+        approve_and_publish(version, actor=approver, code=fresh_code(approver))
 
     assert stale.value.code == "stale"
     assert PublishedFile.objects.count() == 0
@@ -275,7 +277,8 @@ def test_prepare_refused_when_results_are_pending():
     with pytest.raises(PublicationError) as pending:
         prepare_rank_list(scored.round, actor=preparer, title=TITLE)
 
-    assert pending.value.code == "snapshot"
+    assert pending.value.code == "not_final"
+    assert pending.value.reasons == ["รอตรวจข้อสอบอัตนัย 1 คน"]
     assert RankList.objects.count() == 0
 
 
@@ -319,7 +322,9 @@ def test_rank_list_from_real_scoring_run():
     score_round(scoring.round, actor=preparer)
 
     version = approve_and_publish(
-        prepare_rank_list(scoring.round, actor=preparer, title=TITLE), actor=approver
+        prepare_rank_list(scoring.round, actor=preparer, title=TITLE),
+        actor=approver,
+        code=fresh_code(approver),
     )
 
     assert [(r["rank"], r["application_number"], r["total"]) for r in version.rows] == [

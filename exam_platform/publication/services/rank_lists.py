@@ -17,15 +17,24 @@ from exam_platform.common.audit import record_audit
 from ..canonical import payload_digest
 from ..documents import render_files
 from ..models import PublishedFile, RankList, RankListVersion
+from ..readiness import not_final_message, round_readiness
 from ..signing import platform_key, version_message
 from ..snapshot import SnapshotError, build_payload, iso_utc
 
 
 class PublicationError(Exception):
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, reasons: list[str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        self.reasons = reasons or []
+
+
+def _require_final(exam_round) -> None:
+    """Refuse (PublicationError "not_final", with the reasons) unless the round's result is final."""
+    readiness = round_readiness(exam_round)
+    if not readiness.ready:
+        raise PublicationError("not_final", not_final_message(readiness), readiness.messages())
 
 
 def _summary(version: RankListVersion) -> dict:
@@ -73,6 +82,7 @@ def prepare_rank_list(
     title = (title or "").strip()
     if not title:
         raise PublicationError("title", _("กรุณาระบุชื่อประกาศ (A title is required)."))
+    _require_final(exam_round)
     with transaction.atomic():
         rank_list = RankList.objects.create(
             round=exam_round,
@@ -94,6 +104,7 @@ def publish_correction(rank_list: RankList, *, actor, change_note: str, request=
     change_note = (change_note or "").strip()
     if not change_note:
         raise PublicationError("change_note", _("กรุณาระบุเหตุผลการแก้ไข (Say why the list is being corrected)."))
+    _require_final(rank_list.round)
     with transaction.atomic():
         RankList.objects.select_for_update().filter(pk=rank_list.pk).first()
         versions = list(rank_list.versions.order_by("-number"))
@@ -144,12 +155,22 @@ def _check_approvable(version: RankListVersion, actor) -> None:
         )
 
 
-def approve_and_publish(version: RankListVersion, *, actor, request=None) -> RankListVersion:
+def approve_and_publish(
+    version: RankListVersion, *, actor, code: str | None, request=None
+) -> RankListVersion:
     """Approve a prepared version (a different exam officer) and publish it: sign the payload digest
     with the platform key, render PDF/CSV/Excel/HTML, record each file's digest, supersede the
-    previous version. The files are rendered before the transaction (they are slow for long lists)
-    and the state is checked again under a lock inside it."""
+    previous version. `code` is a fresh two-factor code of `actor` (a TOTP or backup code typed on
+    the approval page, scoring/second_factor.py), checked before anything is written. The files are
+    rendered before the transaction (they are slow for long lists) and the state is checked again
+    under a lock inside it."""
+    from exam_platform.scoring.second_factor import FreshCodeError, require_fresh_code
+
     _check_approvable(version, actor)
+    try:
+        require_fresh_code(actor, code, request=request)
+    except FreshCodeError as error:
+        raise PublicationError("fresh_code", error.message) from None
     key = platform_key()
     published_at = timezone.now().replace(microsecond=0)
     version.published_at = published_at

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import access
-from ..forms import CorrectionForm, PrepareRankListForm
+from ..forms import ApproveForm, CorrectionForm, PrepareRankListForm
 from ..models import RankList, RankListVersion
+from ..readiness import round_readiness
 from ..services import (
     PublicationError,
     approve_and_publish,
@@ -18,6 +19,8 @@ from ..services import (
 )
 from ..snapshot import diff_payloads
 from ..verification import check_version
+
+READINESS_ROUNDS = 10  # the newest rounds, each checked in a constant number of queries
 
 
 @require_http_methods(["GET", "POST"])
@@ -36,7 +39,10 @@ def index(request):
                 request=request,
             )
         except PublicationError as error:
-            form.add_error(None, error.message)
+            for message in (
+                [error.message] if not error.reasons else [_("ผลการสอบยังไม่เป็นที่สิ้นสุด"), *error.reasons]
+            ):
+                form.add_error(None, message)
         else:
             messages.success(request, _("จัดเตรียมบัญชีแล้ว รอเจ้าหน้าที่อีกคนอนุมัติ (Prepared: awaiting approval)."))
             return redirect("publication:officer_version", version_id=version.pk)
@@ -47,8 +53,12 @@ def index(request):
         .order_by("prepared_at")
     )
     lists = RankList.objects.select_related("round", "position").prefetch_related("versions")
+    rounds = list(form.fields["round"].queryset[:READINESS_ROUNDS])
+    readiness = [(exam_round, round_readiness(exam_round)) for exam_round in rounds]
     return render(
-        request, "publication/officer/index.html", {"form": form, "pending": pending, "lists": lists}
+        request,
+        "publication/officer/index.html",
+        {"form": form, "pending": pending, "lists": lists, "readiness": readiness},
     )
 
 
@@ -62,7 +72,10 @@ def list_detail(request, list_id: int):
                 rank_list, actor=request.user, change_note=form.cleaned_data["change_note"], request=request
             )
         except PublicationError as error:
-            form.add_error(None, error.message)
+            for message in (
+                [error.message] if not error.reasons else [_("ผลการสอบยังไม่เป็นที่สิ้นสุด"), *error.reasons]
+            ):
+                form.add_error(None, message)
         else:
             messages.success(request, _("จัดเตรียมฉบับแก้ไขแล้ว รออนุมัติ (Correction prepared: awaiting approval)."))
             return redirect("publication:officer_version", version_id=version.pk)
@@ -94,6 +107,7 @@ def version_detail(request, version_id: int):
             and version.prepared_by_id != request.user.pk,
             "is_preparer": version.prepared_by_id == request.user.pk,
             "check": check_version(version) if version.is_public else None,
+            "approve_form": ApproveForm(),
             "files": version.files.defer("content"),
         },
     )
@@ -102,8 +116,14 @@ def version_detail(request, version_id: int):
 @require_POST
 def version_approve(request, version_id: int):
     version = access.get_version_for_officer(request.user, version_id)
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("publication:officer_version", version_id=version.pk)
     try:
-        approve_and_publish(version, actor=request.user, request=request)
+        approve_and_publish(version, actor=request.user, code=form.cleaned_data["code"], request=request)
     except PublicationError as error:
         messages.error(request, error.message)
     else:
