@@ -70,6 +70,4 @@ def entry_activation(request, entry_id):
         "issued_until": issued.expires_at if issued else None,
         "first_login_url": first_login_url(),
     }
-    response = render(request, "delivery/officer/entry_activation.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "delivery/officer/entry_activation.html", context)  # never_cache: no-store
