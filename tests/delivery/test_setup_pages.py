@@ -457,10 +457,10 @@ def test_assign_seat_refuses_a_taken_seat_and_one_beyond_capacity(officer):
     late = make_entry(session, make_candidate())
     with pytest.raises(ValidationError) as caught:
         assign_seat(late, actor=officer, room=room, seat_number=1)
-    assert caught.value.messages == ["ที่นั่งเลขที่ 1 ห้อง ห้อง r101 มีผู้เข้าสอบแล้ว (00099)"]
+    assert caught.value.messages == ["ห้อง r101 ที่นั่งเลขที่ 1 มีผู้เข้าสอบแล้ว (00099)"]
     with pytest.raises(ValidationError) as caught:
         assign_seat(late, actor=officer, room=room, seat_number=4)
-    assert caught.value.messages == ["ห้อง ห้อง r101 มีที่นั่งเลขที่ 1 ถึง 3 เท่านั้น"]
+    assert caught.value.messages == ["ห้อง r101 มีที่นั่งเลขที่ 1 ถึง 3 เท่านั้น"]
     assign_seat(holder, actor=officer, room=room, seat_number=3)  # a move
     holder.refresh_from_db()
     assert holder.seat_number == 3

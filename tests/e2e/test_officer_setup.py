@@ -12,8 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from exam_platform.common.forms.thai_datetime import format_local_datetime, local_zone
 from exam_platform.common.thai_dates import THAI_MONTHS
 from exam_platform.delivery.models import ExamRound
-from tests.delivery.roster_setup import make_paper, make_session
-from tests.factories import make_staff
+from tests.delivery.roster_setup import make_entry, make_paper, make_session
+from tests.factories import make_candidate, make_staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,8 +125,30 @@ def test_officer_sets_up_an_exam_and_the_proctor_sees_only_their_room(page, logi
     assert page.get_by_role("cell", name="กัญญา คุมสอบ", exact=True).is_visible()
     screenshot("setup_session_page")
 
+    # A late addition seated by hand from the roster page.
+    seated = make_entry(session, make_candidate(first_name_th="กมล", last_name_th="ใจงาม"), room=room, seat=1)
+    late = make_entry(session, make_candidate(first_name_th="สุดา", last_name_th="มาทีหลัง"))
+    page.goto(f"/exam/officer/sessions/{session.pk}/roster/")
+    page.get_by_label("จัดที่นั่งแล้ว").select_option("no")
+    page.get_by_role("button", name="ค้นหา").click()
+    assert page.locator("tbody tr").count() == 1
+    screenshot("setup_roster_filtered")
+    page.get_by_role("link", name="จัดที่นั่ง นายสุดา มาทีหลัง").click()
+    assert page.get_by_label("เลขที่นั่ง").input_value() == "2"  # the first free seat
+    page.get_by_label("เลขที่นั่ง").fill("1")
+    page.get_by_role("button", name="บันทึกที่นั่ง").click()
+    assert page.get_by_role("alert").get_by_text("มีผู้เข้าสอบแล้ว").is_visible()
+    screenshot("setup_seat_error")
+    page.get_by_label("เลขที่นั่ง").fill("2")
+    page.get_by_role("button", name="บันทึกที่นั่ง").click()
+    page.wait_for_url(f"**/exam/officer/sessions/{session.pk}/roster/")
+    late.refresh_from_db()
+    seated.refresh_from_db()
+    assert (late.room, late.seat_number, seated.seat_number) == (room, 2, 1)
+    screenshot("setup_roster")
+
     # The English UI shows Gregorian years in the same form.
-    page.context.add_cookies([{"name": "lang", "value": "en", "url": page.url}])
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": page.url.split("/exam/")[0] + "/"}])
     page.goto(f"/exam/officer/sessions/{session.pk}/edit/")
     assert page.locator("#id_opens_at").input_value() == format_local_datetime(opens, buddhist_era=False)
     page.locator(".thai-datetime-button").nth(1).click()

@@ -100,7 +100,7 @@ def assign_seat(entry: RosterEntry, *, actor, room, seat_number: int, request=No
             raise ValidationError(_("รอบสอบปิดแล้ว เปลี่ยนที่นั่งไม่ได้"))
         if not 1 <= seat_number <= room.capacity:
             raise ValidationError(
-                _("ห้อง %(room)s มีที่นั่งเลขที่ 1 ถึง %(capacity)d เท่านั้น")
+                _("%(room)s มีที่นั่งเลขที่ 1 ถึง %(capacity)d เท่านั้น")
                 % {"room": room.name, "capacity": room.capacity}
             )
         holder = (
@@ -111,7 +111,7 @@ def assign_seat(entry: RosterEntry, *, actor, room, seat_number: int, request=No
         )
         if holder is not None:
             raise ValidationError(
-                _("ที่นั่งเลขที่ %(seat)d ห้อง %(room)s มีผู้เข้าสอบแล้ว (%(exam_number)s)")
+                _("%(room)s ที่นั่งเลขที่ %(seat)d มีผู้เข้าสอบแล้ว (%(exam_number)s)")
                 % {
                     "seat": seat_number,
                     "room": room.name,
