@@ -113,6 +113,11 @@ def item_transition(request, item_id: int):
         if action == "comment":
             review.comment_on_item(item, actor=request.user, body=comment, request=request)
         elif action in ACTIONS:
+            if item.status not in ACTIONS[action][0]:
+                # e.g. "return" posted for a retired item: the service would take it as a restore
+                raise review.ReviewError(
+                    _("ทำรายการนี้กับข้อสอบสถานะ %(status)s ไม่ได้") % {"status": item.get_status_display()}
+                )
             ACTIONS[action][3](item, actor=request.user, comment=comment, request=request)
         else:
             raise review.ReviewError(_("ไม่รู้จักคำสั่งนี้ (Unknown action)."))

@@ -5,8 +5,9 @@ import pytest
 
 from exam_platform.common.models import AuditEntry
 from question_bank.models import Item, ItemComment
-from question_bank.services import bulk
+from question_bank.services import bulk, review
 from question_bank.services.review import ReviewError, approve_item
+from question_bank.views import review as review_views
 from tests.factories import log_in, make_bank, make_examiner, make_item
 
 pytestmark = pytest.mark.django_db
@@ -117,19 +118,19 @@ def test_bulk_apply_writes_nothing_when_one_item_fails_inside_the_transaction(
     items = [make_item(bank, actor=author, status="in_review") for _ in range(3)]
     ids = [i.pk for i in items]
     plan = bulk.plan_bulk_transition(bank, ids, bulk.ACTIONS["approve"], actor=reviewer)
-    real = bulk.review.approve_item
+    real = bulk.record_audit
     calls = []
 
-    def fail_on_third(item, **kwargs):
-        calls.append(item.pk)
+    def fail_on_third(*args, **kwargs):
+        calls.append(kwargs["obj"].pk)
         if len(calls) == 3:
-            raise ReviewError("เปลี่ยนไปแล้ว")
-        return real(item, **kwargs)
+            raise RuntimeError("the disk is full")
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(bulk.review, "approve_item", fail_on_third)
+    monkeypatch.setattr(bulk, "record_audit", fail_on_third)
     audits = AuditEntry.objects.count()
 
-    with pytest.raises(bulk.BulkError):
+    with pytest.raises(RuntimeError):
         bulk.apply_bulk_transition(
             bank, ids, bulk.ACTIONS["approve"], actor=reviewer, expected=plan.fingerprint
         )
@@ -137,6 +138,61 @@ def test_bulk_apply_writes_nothing_when_one_item_fails_inside_the_transaction(
     assert statuses(items) == ["in_review"] * 3
     assert AuditEntry.objects.count() == audits
     assert not ItemComment.objects.filter(item_id__in=ids).exists()
+
+
+SINGLE = {
+    "submit": review.submit_for_review,
+    "approve": review.approve_item,
+    "return": review.return_item,
+    "retire": review.retire_item,
+    "restore": review.restore_item,
+}
+
+
+@pytest.mark.parametrize("role", ["author", "reviewer", "owner"])
+def test_bulk_refusal_refuses_exactly_what_the_single_transition_refuses(role, bank):
+    """Every action × every status × written by the actor or not: refusal() is None exactly when
+    the item page offers the action and services/review.py's single transition accepts it; then
+    both write the same audit record."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import transaction
+
+    actor = bank.memberships.get(role=role).user
+    other = bank.memberships.exclude(user=actor).first().user
+    for name, action in bulk.ACTIONS.items():
+        if not bulk.access.can(actor, bank.pk, action.roles):
+            with pytest.raises(PermissionDenied):
+                bulk.plan_bulk_transition(bank, [], action, actor=actor)
+            continue
+        for status in Item.Status.values:
+            for writer in (actor, other):
+                item = make_item(bank, actor=writer, status=status)
+                predicted = bulk.refusal(item, action, actor=actor) is None
+                button_shown = status in review_views.ACTIONS[name][0]  # the single page's rule
+                try:
+                    if not button_shown:
+                        raise ReviewError("no such button")
+                    with transaction.atomic():
+                        SINGLE[name](item, actor=actor, comment="เหตุผล", request=None)
+                        single = AuditEntry.objects.order_by("-seq").first()
+                        single_record = (single.action, single.before, single.after)
+                        raise _Undo
+                except _Undo:
+                    accepted = True
+                except (ReviewError, PermissionDenied):
+                    accepted = False
+                assert predicted == accepted, (role, name, status, writer == actor)
+                if accepted:
+                    plan = bulk.plan_bulk_transition(bank, [item.pk], action, actor=actor)
+                    bulk.apply_bulk_transition(
+                        bank, [item.pk], action, actor=actor, expected=plan.fingerprint, comment="เหตุผล"
+                    )
+                    entry = AuditEntry.objects.order_by("-seq").first()
+                    assert (entry.action, entry.before, entry.after) == single_record
+
+
+class _Undo(Exception):
+    pass
 
 
 def test_bulk_apply_refuses_when_the_items_changed_since_the_confirmation(author, reviewer, bank):
@@ -295,3 +351,14 @@ def test_item_list_rows_have_labelled_checkboxes_and_the_matching_count(client, 
     assert '<input type="hidden" name="filters" value="status=draft">' in html
     assert '<option value="submit">ส่งพิจารณา</option>' in html
     assert '<option value="approve">' not in html
+
+
+def test_single_transition_view_refuses_an_action_the_item_page_does_not_offer(client, author, owner, bank):
+    """'return' posted for a retired item: the service alone would take it as a restore."""
+    item = make_item(bank, actor=author, status="retired")
+    log_in(client, owner)
+
+    client.post(f"/qb/items/{item.pk}/transition/", {"action": "return", "comment": "ผิด"})
+
+    assert statuses([item]) == ["retired"]
+    assert not ItemComment.objects.filter(item=item).exists()
