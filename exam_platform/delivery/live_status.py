@@ -91,14 +91,13 @@ def state_case(now: datetime) -> Case:
     )
 
 
-def state_rows(session_id: int, *, now: datetime | None = None) -> list[tuple[int | None, str, int]]:
-    """(room id, state, number of entries) for one session: the one query.
+def state_query(session_id: int, *, now: datetime):
+    """(room id, state, number of entries) rows for one session: the one query.
 
     SELECT room_id, CASE … END AS state, COUNT(*) FROM roster LEFT JOIN attempt ON attempt.entry_id
     = roster.id JOIN session … WHERE roster.session_id = %s GROUP BY room_id, state — the roster's
-    session_id index and the attempt's unique entry_id index."""
-    now = now or timezone.now()
-    rows = (
+    session_id index and the attempt's unique entry_id index (plan: bench/live_status.py)."""
+    return (
         RosterEntry.objects.filter(session_id=session_id)
         .annotate(state=state_case(now))
         .values("room_id", "state")
@@ -106,7 +105,10 @@ def state_rows(session_id: int, *, now: datetime | None = None) -> list[tuple[in
         .order_by()
         .values_list("room_id", "state", "n")
     )
-    return list(rows)
+
+
+def state_rows(session_id: int, *, now: datetime | None = None) -> list[tuple[int | None, str, int]]:
+    return list(state_query(session_id, now=now or timezone.now()))
 
 
 def empty_counts() -> dict[str, int]:
