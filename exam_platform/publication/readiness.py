@@ -51,7 +51,14 @@ class Readiness:
 
 def round_readiness(exam_round, *, now=None) -> Readiness:
     from exam_platform.delivery.models import Attempt, ExamSession
-    from exam_platform.scoring.models import EssayMark, ItemAdjustment, PassPolicy, Result, ScoringRun
+    from exam_platform.scoring.models import (
+        EssayMark,
+        ItemAdjustment,
+        PassPolicy,
+        PolicyChange,
+        Result,
+        ScoringRun,
+    )
 
     now = now or timezone.now()
     readiness = Readiness()
@@ -127,6 +134,8 @@ def round_readiness(exam_round, *, now=None) -> Readiness:
     proposals = ItemAdjustment.objects.filter(round=exam_round, status=ItemAdjustment.Status.PROPOSED).count()
     if proposals:
         readiness.reasons.append(_("มีข้อเสนอแก้ไขเฉลย %(n)d รายการที่รอเจ้าหน้าที่อีกคนอนุมัติหรือถอน") % {"n": proposals})
+    if PolicyChange.objects.filter(round=exam_round, status=PolicyChange.Status.PROPOSED).exists():
+        readiness.reasons.append(_("มีข้อเสนอเปลี่ยนเกณฑ์การผ่านที่รอเจ้าหน้าที่อีกคนอนุมัติหรือถอน"))
     return readiness
 
 

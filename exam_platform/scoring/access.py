@@ -8,7 +8,7 @@ from exam_platform.accounts.access import require_staff_role
 from exam_platform.accounts.roles import Role
 from exam_platform.delivery.models import ExamRound
 
-from .models import EssayMarkerAssignment, ItemAdjustment
+from .models import EssayMarkerAssignment, ItemAdjustment, PolicyChange
 
 
 def require_scoring_officer(user) -> None:
@@ -28,6 +28,14 @@ def get_adjustment_for_scoring(user, exam_round: ExamRound, adjustment_id: int) 
     try:
         return ItemAdjustment.objects.get(round=exam_round, pk=adjustment_id)
     except ItemAdjustment.DoesNotExist:
+        raise Http404 from None
+
+
+def get_policy_change_for_scoring(user, exam_round: ExamRound, change_id: int) -> PolicyChange:
+    require_scoring_officer(user)
+    try:
+        return PolicyChange.objects.select_related("round", "proposed_by").get(round=exam_round, pk=change_id)
+    except PolicyChange.DoesNotExist:
         raise Http404 from None
 
 

@@ -72,6 +72,7 @@ def compute_from_inputs(inputs: RoundInputs, *, rules: PassRules, adjustments: l
                 inputs.states,
             ],
             "answers": inputs.answers_digest,
+            **_tie_break_inputs(inputs, rules),
         }
     )
     rows = {}
@@ -105,18 +106,41 @@ def _statuses(inputs: RoundInputs, rules: PassRules, pending: np.ndarray) -> np.
     return statuses.astype(str)
 
 
+def _tie_break_inputs(inputs: RoundInputs, rules: PassRules) -> dict:
+    """The roster fields a tie-break reads beyond the roster tuple, in the digest only when used (so
+    the digests of rounds that do not use them stay what they were)."""
+    used = {rule.get("by") for rule in rules.tie_break}
+    extra = {}
+    if "exam_number" in used:
+        extra["exam_numbers"] = inputs.exam_numbers
+    if "date_of_birth" in used:
+        extra["births"] = inputs.birth_ordinals.tolist()
+    return extra
+
+
 def _rank_keys(inputs: RoundInputs, rules: PassRules, scores):
+    """The ranking keys: the total, then each tie-break step (policies.TIE_BREAKS)."""
     keys, descending, labels = [scores.total], [True], [_("คะแนนรวม")]
     for rule in rules.tie_break:
-        if rule.get("by") == "section":
+        by = rule.get("by")
+        if by == "section":
             position = int(rule["section"])
             keys.append(scores.section_column(position))
             descending.append(True)
             labels.append(_("คะแนนตอนที่ %(n)d") % {"n": position})
-        elif rule.get("by") == "application_number":
+        elif by == "application_number":
             keys.append(natural_ordinals(inputs.application_numbers))
             descending.append(False)
             labels.append(_("เลขที่ใบสมัคร"))
+        elif by == "exam_number":
+            keys.append(natural_ordinals(inputs.exam_numbers))
+            descending.append(False)
+            labels.append(_("เลขประจำตัวสอบ"))
+        elif by == "date_of_birth":
+            older_first = rule.get("order", "older_first") == "older_first"
+            keys.append(inputs.birth_ordinals)  # an earlier birth day is a smaller number
+            descending.append(not older_first)
+            labels.append(_("วันเกิด (อายุมากกว่าก่อน)") if older_first else _("วันเกิด (อายุน้อยกว่าก่อน)"))
     return keys, descending, labels
 
 

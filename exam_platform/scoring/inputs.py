@@ -26,6 +26,8 @@ ABSENT = "absent"
 class RoundInputs:
     entry_ids: list[int]
     application_numbers: list[str]
+    exam_numbers: list[str]
+    birth_ordinals: np.ndarray  # date of birth as a day number (date.toordinal), for tie-breaks
     position_ids: np.ndarray  # 0 = no position
     states: list[str]  # "absent" or the attempt status
     matrices: RoundMatrices  # with the keys as in the bank (no adjustment)
@@ -38,16 +40,24 @@ def load_round(exam_round, rules: PassRules) -> RoundInputs:
         RosterEntry.objects.filter(session__round=exam_round)
         .order_by("id")
         .values_list(
-            "id", "application_number", "position_id", "attempt__id", "attempt__status", "attempt__form"
+            "id",
+            "application_number",
+            "position_id",
+            "attempt__id",
+            "attempt__status",
+            "attempt__form",
+            "exam_number",
+            "candidate__date_of_birth",
         )
     )
+
     columns: dict[tuple, int] = {}
     columns_of_uid: dict[str, list[int]] = {}
     form_items: list[dict] = []
     placements: list[tuple[int, int, int]] = []  # (row, column, section)
     section_titles: dict[int, str] = {}
     attempt_row: dict[int, int] = {}
-    for row, (_id, _app, _pos, attempt_id, _status, form) in enumerate(rows):
+    for row, (_id, _app, _pos, attempt_id, _status, form, _exam, _born) in enumerate(rows):
         if attempt_id is None:
             continue
         attempt_row[attempt_id] = row
@@ -86,10 +96,12 @@ def load_round(exam_round, rules: PassRules) -> RoundInputs:
     matrices.texts = {j: (np.array(r, dtype=np.intp), t) for j, (r, t) in texts.items()}
 
     _place_essay_marks(matrices, attempt_row, columns_of_uid, rules, answers_hash)
-    states = [ABSENT if attempt_id is None else status for (_i, _a, _p, attempt_id, status, _f) in rows]
+    states = [ABSENT if row[3] is None else row[4] for row in rows]
     return RoundInputs(
         entry_ids=[r[0] for r in rows],
         application_numbers=[r[1] for r in rows],
+        exam_numbers=[r[6] or "" for r in rows],
+        birth_ordinals=np.array([r[7].toordinal() if r[7] else 0 for r in rows], dtype=np.int64),
         position_ids=np.array([r[2] or 0 for r in rows], dtype=np.int64),
         states=states,
         matrices=matrices,

@@ -23,9 +23,12 @@ class PassPolicy(models.Model):
 
     section_minimums: [{"section": 2, "percent": "50"}] or [{"section": 2, "points": "20"}]
       (section = the paper section's position, 1-based).
+      An optional "title" records the section's title as the officer chose it in the editor.
     tie_break: [{"by": "section", "section": 2}, {"by": "section", "section": 1},
-                {"by": "application_number"}] — applied after the total (higher section score
-      first; lower application number first, compared naturally: APP-9 before APP-10).
+                {"by": "date_of_birth", "order": "older_first"}, {"by": "application_number"}] —
+      applied after the total: higher section score first; lower application / exam number first,
+      compared naturally (APP-9 before APP-10); date of birth "older_first" (the earlier birth date
+      ranks higher) or "younger_first".
     Essays: `essay_markers` independent marks each (1 or 2). With two, if they differ by more than
       `essay_disagreement_threshold` a third marker marks and the two nearest marks are averaged
       (equally near: the middle mark). See services/essays.py.
@@ -69,6 +72,45 @@ class PassPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} v{self.version}"
+
+
+class PolicyChange(models.Model):
+    """A change of a round's pass policy after a rank list of the round has been prepared: proposed
+    by one exam officer with the diff of who changes pass or rank, applied (policy version + 1 and a
+    rescore) by ANOTHER exam officer with a fresh two-factor code (services/policies.py).
+
+    values: the policy fields as services.policies.FIELDS name them, the whole new policy."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("เสนอ")
+        APPLIED = "applied", _("ใช้แล้ว")
+        WITHDRAWN = "withdrawn", _("ถอนแล้ว")
+
+    round = models.ForeignKey(ExamRound, on_delete=models.CASCADE, related_name="policy_changes")
+    values = models.JSONField()
+    base_version = models.PositiveIntegerField(default=0)
+    reason = models.TextField(_("เหตุผล"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("การเปลี่ยนเกณฑ์การผ่าน")
+        verbose_name_plural = _("การเปลี่ยนเกณฑ์การผ่าน")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(applied_by__isnull=True) | ~models.Q(applied_by=models.F("proposed_by")),
+                name="policy_change_two_people",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} from v{self.base_version} ({self.status})"
 
 
 class ScoringRun(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import essay_views, views
+from . import essay_views, policy_views, views
 
 app_name = "scoring"
 
@@ -22,6 +22,9 @@ urlpatterns = [
         views.adjustment_withdraw,
         name="adjustment_withdraw",
     ),
+    path("<slug:code>/policy/", policy_views.policy, name="policy"),
+    path("<slug:code>/policy/<int:change_id>/apply", policy_views.policy_apply, name="policy_apply"),
+    path("<slug:code>/policy/<int:change_id>/withdraw", policy_views.policy_withdraw, name="policy_withdraw"),
     path("<slug:code>/results/", views.results, name="results"),
     path("<slug:code>/results.xlsx", views.results_export, name="results_export"),
     path("<slug:code>/essays/", essay_views.queue, name="essay_queue"),

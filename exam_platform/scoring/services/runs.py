@@ -141,9 +141,19 @@ class Preview:
     proposed: list[ItemAdjustment]
 
 
-def preview_rescore(exam_round: ExamRound) -> Preview:
-    """What applying the proposed corrections would change, against the stored results. Writes nothing."""
-    computation = compute_current(exam_round, include_proposed=True)
+def preview_rescore(
+    exam_round: ExamRound, *, rules: PassRules | None = None, include_proposed=True
+) -> Preview:
+    """What applying the proposed corrections (or, with `rules`, other pass rules) would change,
+    against the stored results. Writes nothing."""
+    if rules is None:
+        computation = compute_current(exam_round, include_proposed=include_proposed)
+    else:
+        statuses = [ItemAdjustment.Status.APPLIED]
+        if include_proposed:
+            statuses.append(ItemAdjustment.Status.PROPOSED)
+        adjustments = ItemAdjustment.objects.filter(round=exam_round, status__in=statuses)
+        computation = compute_round(exam_round, rules=rules, adjustments=adjustment_dicts(adjustments))
     stored = {
         r["id"]: r
         for r in RosterEntry.objects.filter(session__round=exam_round).values(
