@@ -589,3 +589,18 @@ def test_seed_demo_twice_keeps_one_finished_round(settings):
     assert ExamRound.objects.filter(code=DEMO_FINISHED_ROUND_CODE).count() == 1
     assert Attempt.objects.count() == attempts
     assert "finished demo exam" in output and "already present" in output
+
+
+@pytest.mark.django_db
+def test_seed_demo_proctor_has_the_demo_rooms_and_the_second_proctor_none(settings, client):
+    from tests.factories import log_in
+
+    settings.DEBUG = True
+    _seed()
+
+    proctor = User.objects.get(username="demo.proctor")
+    page = log_in(client, proctor).get(reverse("delivery:my_rooms")).content.decode()
+    assert "ห้อง 101 (ตัวอย่าง)" in page and "ห้อง 201 (ตัวอย่าง)" in page
+    client.logout()
+    page = log_in(client, User.objects.get(username="demo.proctor2")).get(reverse("delivery:my_rooms"))
+    assert "ห้อง 101 (ตัวอย่าง)" not in page.content.decode()

@@ -37,6 +37,7 @@ from question_bank.services.papers import add_rule, add_section, create_paper, l
 DEMO_EXAMINER = "demo.examiner"
 DEMO_REVIEWER = "demo.examiner2"  # reviews the demo bank's items (an author cannot approve their own)
 DEMO_OFFICER = "demo.officer"
+DEMO_PROCTOR = "demo.proctor"  # proctors the demo rooms; demo.proctor2 has no room (sees none)
 DEMO_ROUND_CODE = "demo-2569-1"
 DEMO_ROUND_TITLE = "การสอบแข่งขันเพื่อบรรจุและแต่งตั้งบุคคลเข้ารับราชการ ครั้งที่ 1/2569 (ตัวอย่าง)"
 DEMO_SESSION_CODE = "part-a"
@@ -118,7 +119,7 @@ def ensure_demo_exam(*, now: dt.datetime | None = None) -> DemoExamResult:
             code=DEMO_ROUND_CODE,
             title=DEMO_ROUND_TITLE,
             exam_type=ExamRound.ExamType.COMPETITIVE,
-            announcement_number="ตัวอย่าง 1/2569",
+            announcement_number="1/2569",
         )
         add_position(
             exam_round,
@@ -146,6 +147,7 @@ def ensure_demo_exam(*, now: dt.datetime | None = None) -> DemoExamResult:
             name="ห้อง 101 (ตัวอย่าง)",
             building="ศาลาว่าการ",
             capacity=10,
+            proctors=[_demo_user(DEMO_PROCTOR)],
         )
         result = import_roster(session, _roster_csv(), filename="demo-roster.csv", actor=officer)
         if not result.ok:

@@ -30,15 +30,15 @@ from exam_platform.delivery.services.roster import import_roster
 from exam_platform.delivery.services.rounds import add_position, add_room, create_round, create_session
 from question_bank.models import Choice, Paper
 
-DEMO_FINISHED_ROUND_CODE = "demo-2569-0"
+DEMO_FINISHED_ROUND_CODE = "demo-2569-2"
 DEMO_FINISHED_ROUND_TITLE = (
-    "การสอบแข่งขันเพื่อบรรจุและแต่งตั้งบุคคลเข้ารับราชการ ครั้งที่ 0/2569 (ตัวอย่าง: สอบเสร็จแล้ว รอประกาศผล)"
+    "การสอบแข่งขันเพื่อบรรจุและแต่งตั้งบุคคลเข้ารับราชการ ครั้งที่ 2/2569 (ตัวอย่าง: สอบเสร็จแล้ว รอประกาศผล)"
 )
 DEMO_FINISHED_SESSION_CODE = "part-a-done"
 DEMO_FINISHED_CANDIDATES = 40
 DEMO_FINISHED_ABSENT = 4
 DEMO_FINISHED_SEED = 25690000  # fixed: every fresh demo database gets the same answers
-DEMO_FINISHED_APPLICATION_PREFIX = "DEMO-2569-0-"
+DEMO_FINISHED_APPLICATION_PREFIX = "DEMO-2569-2-"
 _FIRST_NAMES = (
     "กัญญา", "ขจรศักดิ์", "จิราพร", "ชยพล", "ณัฐธิดา", "ดวงใจ", "ทวีศักดิ์", "ธิดารัตน์", "นพดล", "บุษบา",
     "ปกรณ์", "พรทิพย์", "ภานุวัฒน์", "มยุรี", "ยุทธนา", "รัชนี", "วรวุฒิ", "ศิริพร", "สุรเชษฐ์", "อรุณี",
@@ -89,7 +89,9 @@ def exam_day(now: dt.datetime) -> dict:
     }
 
 
-def ensure_finished_exam(paper: Paper, *, officer, now: dt.datetime | None = None) -> DemoFinishedExam:
+def ensure_finished_exam(
+    paper: Paper, *, officer, proctor=None, now: dt.datetime | None = None
+) -> DemoFinishedExam:
     """Create the finished demo round on `paper` (the demo's locked paper) unless it exists."""
     existing = ExamRound.objects.filter(code=DEMO_FINISHED_ROUND_CODE).first()
     if existing is not None:
@@ -106,7 +108,7 @@ def ensure_finished_exam(paper: Paper, *, officer, now: dt.datetime | None = Non
             code=DEMO_FINISHED_ROUND_CODE,
             title=DEMO_FINISHED_ROUND_TITLE,
             exam_type=ExamRound.ExamType.COMPETITIVE,
-            announcement_number="ตัวอย่าง 0/2569",
+            announcement_number="2/2569",
         )
         position = add_position(
             exam_round, actor=officer, code="plan-analyst", title="นักวิเคราะห์นโยบายและแผนปฏิบัติการ (ตัวอย่าง)",
@@ -121,7 +123,14 @@ def ensure_finished_exam(paper: Paper, *, officer, now: dt.datetime | None = Non
             duration_minutes=paper.duration_minutes,
             **window,
         )
-        add_room(session, actor=officer, code="demo-201", name="ห้อง 201 (ตัวอย่าง)", capacity=40)
+        add_room(
+            session,
+            actor=officer,
+            code="demo-201",
+            name="ห้อง 201 (ตัวอย่าง)",
+            capacity=40,
+            proctors=[proctor] if proctor else [],
+        )
         result = import_roster(
             session, _roster_csv(position.code), filename="demo-finished-roster.csv", actor=officer
         )

@@ -46,7 +46,11 @@ def test_candidate_home_redirects_to_own_exams_and_menu_has_only_candidate_areas
             ["delivery:rounds", "scoring:rounds", "publication:officer_index", "eligibility:officer_index"],
             ["qb:home"],
         ),
-        (Role.PROCTOR, ["accounts:two_factor_settings"], ["qb:home", "delivery:rounds", "scoring:rounds"]),
+        (
+            Role.PROCTOR,
+            ["delivery:my_rooms", "accounts:two_factor_settings"],
+            ["qb:home", "delivery:rounds", "scoring:rounds"],
+        ),
     ],
 )
 def test_staff_menu_follows_roles_and_every_shown_link_opens(client, role, shown, hidden):

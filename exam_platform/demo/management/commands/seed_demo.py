@@ -13,6 +13,7 @@ from exam_platform.demo.accounts import DEMO_PASSWORD, DemoLogin, create_demo_ac
 from exam_platform.demo.bank import DemoDataError, load_demo_bank
 from exam_platform.demo.exam import (
     DEMO_OFFICER,
+    DEMO_PROCTOR,
     DemoExamResult,
     demo_session_state,
     ensure_demo_exam,
@@ -76,7 +77,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         logins = create_demo_accounts()
         exam = ensure_demo_exam()
-        finished = ensure_finished_exam(exam.paper, officer=User.objects.get(username=DEMO_OFFICER))
+        finished = ensure_finished_exam(
+            exam.paper,
+            officer=User.objects.get(username=DEMO_OFFICER),
+            proctor=User.objects.get(username=DEMO_PROCTOR),
+        )
         reset = False
         if reset_exam and not exam.created:
             officer = User.objects.get(username=DEMO_OFFICER)
