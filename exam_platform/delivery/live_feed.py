@@ -7,8 +7,9 @@ live panel"): nothing on the candidate's paths is touched — no group_send per 
 submit, no dependency on Redis — the count is always the database's, so a missed message or a
 Redis outage cannot leave a panel wrong, and time alone changes counts (at the late-entry cutoff
 the waiting become absent) without any event. The price is one aggregate query a second per watched
-session per process, whether or not anything changed (≈ 2–5 ms at 5,000 entries,
-docs/performance.md), however many officers watch.
+session per process, whether or not anything changed, however many officers watch (its cost at
+5,000 entries: docs/performance.md); a read slower than MAX_READ_SHARE of a second stretches the
+interval instead of taking more.
 
 The query runs on the feed's own thread, not through database_sync_to_async: that one shared thread
 also carries the waiting room's start batches (delivery.starter), which must not queue behind a
@@ -37,6 +38,9 @@ from .live_status import session_status_counts
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # at most one read — and so one update per socket — a second
+# A slow read (a loaded database; SQLite reading frozen forms inline) stretches the interval, so
+# that the reads of one feed take at most this share of the time (docs/performance.md).
+MAX_READ_SHARE = 0.1
 HISTORY = timedelta(minutes=30)  # what a snapshot carries for the chart
 HISTORY_STEP = timedelta(seconds=10)  # at most one history sample per step (the latest is always sent)
 MAX_IDLE_FEEDS = 50  # feeds kept for their history after their last socket left
@@ -131,7 +135,8 @@ class SessionFeed:
                         await watcher.offer(now, counts)
                     except Exception:
                         logger.warning("live panel: update failed", exc_info=True)
-            await asyncio.sleep(max(0.0, POLL_SECONDS - (loop.time() - started)))
+            took = loop.time() - started
+            await asyncio.sleep(max(POLL_SECONDS, took / MAX_READ_SHARE) - took)
 
 
 _feeds: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -15,6 +15,7 @@ from django.db import connections
 from django.test import Client
 
 from exam_platform.asgi import application
+from exam_platform.delivery import live_feed
 from exam_platform.delivery.live_feed import POLL_SECONDS, session_feed
 from exam_platform.delivery.models import Attempt, Room
 from exam_platform.delivery.services.attempts import start_attempt, submit_attempt
@@ -260,3 +261,23 @@ async def test_live_socket_proctor_sees_only_their_rooms():
     assert snapshot["counts"]["rooms"] == {}
     assert snapshot["counts"]["session"]["total"] == 0  # room A's two candidates are not theirs
     await comm.disconnect()
+
+
+async def test_live_feed_slow_reads_stretch_the_interval(monkeypatch):
+    def slow_read(session_id, *, now):
+        time.sleep(0.3)  # 0.3 s a read: at most MAX_READ_SHARE of the time → one read per 3 s
+        return {"session": {}, "rooms": {}}
+
+    class Watcher:
+        async def offer(self, now, counts):
+            pass
+
+    monkeypatch.setattr(live_feed, "session_status_counts", slow_read)
+    feed = live_feed.SessionFeed(session_id=0)
+    watcher = Watcher()
+
+    feed.watch(watcher)
+    await asyncio.sleep(2.5)
+    feed.unwatch(watcher)
+
+    assert feed.reads == 1  # unstretched: three
