@@ -1,6 +1,6 @@
 """Reads for the scoring screens and exports (a fixed number of queries, whatever the size)."""
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from .models import ItemAdjustment, Result, ScoringRun
 
@@ -14,6 +14,44 @@ def results_in_order(exam_round):
         .select_related(*RESULT_RELATED)
         .order_by(F("rank").asc(nulls_last=True), "entry__application_number", "entry_id")
     )
+
+
+RESULT_FILTERS = ("passed", "failed", "absent")
+
+
+def search_results(exam_round, *, text: str = "", outcome: str = "", position_id=None):
+    """results_in_order narrowed by a search (national ID with or without dashes, application
+    number, exam number, Thai or English name, "first last"), an outcome and a position."""
+    results = results_in_order(exam_round)
+    text = " ".join((text or "").split())
+    if text:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        query = (
+            Q(entry__application_number__icontains=text)
+            | Q(entry__exam_number__icontains=text)
+            | Q(entry__candidate__first_name_th__icontains=text)
+            | Q(entry__candidate__last_name_th__icontains=text)
+            | Q(entry__candidate__first_name_en__icontains=text)
+            | Q(entry__candidate__last_name_en__icontains=text)
+        )
+        if len(digits) >= 4 and len(digits) == len(text.replace("-", "").replace(" ", "")):
+            query |= Q(entry__candidate__national_id__contains=digits)
+        first, _space, last = text.partition(" ")
+        if last:
+            query |= Q(
+                entry__candidate__first_name_th__icontains=first,
+                entry__candidate__last_name_th__icontains=last,
+            )
+        results = results.filter(query)
+    if outcome == "passed":
+        results = results.filter(passed=True)
+    elif outcome == "failed":
+        results = results.filter(passed=False).exclude(status=Result.Status.ABSENT)
+    elif outcome == "absent":
+        results = results.filter(status=Result.Status.ABSENT)
+    if position_id:
+        results = results.filter(entry__position_id=position_id)
+    return results
 
 
 def status_counts(exam_round) -> dict:

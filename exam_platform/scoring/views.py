@@ -184,8 +184,31 @@ def adjustments_apply(request, code):
 
 def results(request, code):
     exam_round = access.get_round_for_scoring(request.user, code)
-    page = Paginator(queries.results_in_order(exam_round), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "scoring/results.html", {"round": exam_round, "page": page})
+    text = request.GET.get("q", "")[:100]
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in queries.RESULT_FILTERS else ""
+    positions = list(exam_round.positions.order_by("code"))
+    position = next((p for p in positions if str(p.pk) == request.GET.get("position", "")), None)
+    found = queries.search_results(
+        exam_round, text=text, outcome=outcome, position_id=position and position.pk
+    )
+    page = Paginator(found, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "scoring/results.html",
+        {
+            "round": exam_round,
+            "page": page,
+            "q": text,
+            "outcome": outcome,
+            "positions": positions,
+            "position": position,
+            "filtered": bool(text or outcome or position),
+            "keep": keep.urlencode(),
+        },
+    )
 
 
 def results_export(request, code):

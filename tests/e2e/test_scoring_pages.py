@@ -105,3 +105,18 @@ def test_officer_reviews_a_key_correction_diff_and_applies_it(page, login_as, sc
     page.get_by_role("button", name="อนุมัติและประกาศ").click()
     assert page.get_by_text("อนุมัติและประกาศแล้ว (Approved and published).").is_visible()
     screenshot("publication-published")
+
+    # the policy editor: after the list, a change is a proposal with a preview on the current scores
+    page.goto("/scoring/e2e-score/policy/")
+    assert page.get_by_text("รอบนี้จัดเตรียมประกาศแล้ว:").is_visible()
+    page.get_by_label("ลำดับที่ 1").select_option("date_of_birth:younger_first")
+    page.get_by_label("ลำดับที่ 2").select_option("")
+    page.get_by_role("button", name="แสดงผลต่างจากคะแนนปัจจุบัน").click()
+    assert page.get_by_text("ผลต่างหากใช้เกณฑ์นี้ (ยังไม่บันทึก)").is_visible()
+    screenshot("scoring-policy-preview")
+    page.goto("/scoring/e2e-score/results/?outcome=passed")
+    assert page.get_by_text("พบ 3 คน").is_visible()
+    screenshot("scoring-results-filtered")
+    page.context.add_cookies([{"name": "lang", "value": "en", "url": page.url.split("/scoring/")[0] + "/"}])
+    page.goto("/scoring/e2e-score/policy/")
+    screenshot("scoring-policy-en")

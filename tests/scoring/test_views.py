@@ -248,3 +248,28 @@ def test_commands_fail_on_unknown_round():
 )
 def test_essay_rule(marks, markers, expected):
     assert final_essay_mark(marks, markers=markers, threshold=200) == expected
+
+
+def test_results_page_search_filters_and_pagination_at_5000_results(client, django_assert_max_num_queries):
+    from tests.publication.list_setup import bulk_candidates, standard_round
+
+    scored, entries = standard_round()
+    bulk = bulk_candidates(scored, 5000, start_rank=4)
+    verified_client(client, make_staff("exam_officer"))
+    url = reverse("scoring:results", args=[scored.round.code])
+    with django_assert_max_num_queries(20):
+        page = client.get(url).content.decode()
+    assert "พบ 5004 คน" in page and "หน้า 1 จาก 101" in page
+    with django_assert_max_num_queries(20):
+        page = client.get(url, {"outcome": "failed", "page": "3"}).content.decode()
+    assert "พบ 1668 คน" in page and "outcome=failed&amp;page=4" in page
+    national_id = entries["tie_a"].candidate.national_id
+    dashed = f"{national_id[0]}-{national_id[1:5]}-{national_id[5:10]}-{national_id[10:12]}-{national_id[12]}"
+    page = client.get(url, {"q": dashed}).content.decode()
+    assert "พบ 1 คน" in page and "โชติ" in page
+    page = client.get(url, {"q": "ขวัญ แก้ว"}).content.decode()
+    assert "พบ 1 คน" in page
+    page = client.get(url, {"q": bulk[42].application_number}).content.decode()
+    assert "พบ 1 คน" in page
+    page = client.get(url, {"position": str(scored.position.pk), "outcome": "passed"}).content.decode()
+    assert "พบ 3336 คน" in page
