@@ -1,21 +1,27 @@
-"""Who may read the audit log: auditors and administrators, with a two-factor-verified session.
+"""Who may read the audit log: staff holding the `common.view_auditentry` permission (the auditor
+and administrator roles, see accounts/roles.py; superusers hold every permission), with a
+two-factor-verified session. Candidates never, whatever their permissions.
 
-The staff middleware already sends unverified staff to two-factor; the check is repeated here so
-the audit pages stay closed if a path is ever opened in the middleware by mistake.
+A permission rather than a role name, so that common/ imports no domain app. The staff middleware
+already sends unverified staff to two-factor; the check is repeated here so the audit pages stay
+closed if a path is ever opened in the middleware by mistake.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from exam_platform.accounts.access import require_staff_role
-from exam_platform.accounts.roles import Role
-
 from .models import AuditEntry
+
+AUDIT_READ_PERMISSION = "common.view_auditentry"
 
 
 def require_audit_reader(user) -> None:
-    require_staff_role(user, Role.AUDITOR)  # administrators pass every staff guard
-    if not user.is_verified():
+    if not getattr(user, "is_authenticated", False) or getattr(user, "is_candidate", True):
+        raise PermissionDenied
+    if not user.has_perm(AUDIT_READ_PERMISSION):
+        raise PermissionDenied
+    verified = getattr(user, "is_verified", None)
+    if verified is None or not verified():
         raise PermissionDenied
 
 

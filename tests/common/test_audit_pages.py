@@ -65,6 +65,16 @@ def _bulk_chain(n: int, *, start: dt.datetime | None = None) -> None:
 # --- access ---------------------------------------------------------------------------------
 
 
+def test_audit_log_candidate_with_the_permission_still_refused(client):
+    from django.contrib.auth.models import Permission
+
+    user = make_candidate().user
+    user.user_permissions.add(Permission.objects.get(codename="view_auditentry"))
+    client.force_login(user)
+
+    assert client.get(reverse("audit:log")).status_code == 403
+
+
 @pytest.mark.parametrize("role", ["exam_officer", "examiner", "proctor"])
 def test_audit_log_other_roles_refused(client, role):
     log_in(client, make_staff(role))
