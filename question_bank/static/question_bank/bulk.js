@@ -23,7 +23,7 @@
     if (matching && matching.checked) {
       count.textContent = form.dataset.matchingText;
     } else {
-      count.textContent = n ? form.dataset.selectedText.replace("%s", n) : "";
+      count.textContent = n ? form.dataset.selectedText.replace("__N__", n) : "";
     }
   }
 

@@ -18,7 +18,7 @@
     }
     if (!count) return;
     if (matching && matching.checked) count.textContent = form.dataset.matchingText;
-    else count.textContent = n ? form.dataset.selectedText.replace("%s", n) : "";
+    else count.textContent = n ? form.dataset.selectedText.replace("__N__", n) : "";
   }
   if (pageBox) pageBox.addEventListener("change", function () {
     boxes.forEach(function (b) { b.checked = pageBox.checked; });
