@@ -454,3 +454,38 @@ def test_audit_verification_and_job_purge_are_scheduled_hourly():
 
     assert _periodic["audit.verify_chain"] == 3600
     assert _periodic["common.purge_jobs"] == 3600
+
+
+# --- Lanes: long jobs never hold back the default lane -------------------------------------------
+
+
+def test_enqueue_job_takes_the_lane_its_handler_declared(db, monkeypatch):
+    monkeypatch.setitem(registry._lanes, "tests.slow", registry.LONG_LANE)
+
+    assert enqueue_job("tests.slow").lane == "long"
+    assert enqueue_job("tests.echo").lane == "default"
+    assert enqueue_job("tests.echo", lane="long").lane == "long"
+    with pytest.raises(ValueError, match="unknown job lane"):
+        enqueue_job("tests.echo", lane="fast")
+
+
+def test_claim_jobs_with_lanes_takes_only_those_lanes(db):
+    long_job = enqueue_job("tests.echo", lane="long")
+    short_job = enqueue_job("tests.echo")
+
+    assert [j.pk for j in claim_jobs("default-worker", lanes=("default",))] == [short_job.pk]
+    assert claim_jobs("default-worker", lanes=("default",)) == []
+    assert [j.pk for j in claim_jobs("long-worker", lanes=("long",))] == [long_job.pk]
+
+
+def test_run_worker_serves_every_lane_by_default_and_refuses_unknown_ones(db, settings):
+    from django.core.management.base import CommandError
+
+    settings.WORKER_EXTRA_JOB_MODULES = ["tests.common.worker_jobs"]
+    jobs = [enqueue_job("tests.echo", lane=lane) for lane in ("default", "long")]
+
+    call_command("run_worker", "--once")
+
+    assert set(Job.objects.filter(pk__in=[j.pk for j in jobs]).values_list("status", flat=True)) == {"done"}
+    with pytest.raises(CommandError, match="unknown lane"):
+        call_command("run_worker", "--once", "--lanes", "default,fast")

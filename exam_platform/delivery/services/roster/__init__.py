@@ -16,7 +16,7 @@ first-login page. No password is ever derived from personal data, and nothing pe
 
 Modules: table (reading CSV/Excel), headers (column aliases), validation (rows), eligibility,
 writing, and import_roster here. Files above settings.ROSTER_INLINE_MAX_ROWS rows are imported by
-the worker (delivery.jobs.import_roster_upload, long lane); see delivery/roster_upload.py.
+the worker (delivery.jobs.import_roster_upload, long lane); see services/roster_upload.py.
 """
 
 from collections.abc import Callable
