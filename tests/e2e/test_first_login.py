@@ -5,10 +5,13 @@ first_login_done.png, first_login_en.png (English UI)."""
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from exam_platform.common.jobs.registry import LONG_LANE, load_handlers
+from exam_platform.common.jobs.worker import Worker
 from exam_platform.delivery.admission_card import admission_cards_pdf
 from exam_platform.delivery.models import RosterEntry
 from exam_platform.delivery.services.roster import import_roster
@@ -77,3 +80,36 @@ def test_new_candidate_activates_with_the_card_code_and_logs_in(
     browser_context.add_cookies([{"name": "lang", "value": "en", "domain": host, "path": "/"}])
     page.goto("/accounts/activate/")
     screenshot("first_login_en")
+
+
+def test_officer_sends_codes_and_reissues_one(page, screenshot, login_as, settings):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.ROSTER_INLINE_MAX_ROWS = 2
+    load_handlers()
+    officer = make_officer()
+    session = make_session(actor=officer)
+    login_as(officer, TOTPDevice.objects.create(user=officer, name="phone", confirmed=True))
+    path = Path(settings.BASE_DIR) / "var" / "e2e-roster.csv"
+    path.write_bytes(big_roster_csv(3, email=True))
+
+    page.goto(f"/exam/officer/sessions/{session.pk}/")
+    page.get_by_label(re.compile("ไฟล์รายชื่อ")).set_input_files(str(path))
+    page.get_by_role("button", name="นำเข้า", exact=True).click()
+    page.wait_for_url("**/officer/roster-imports/*/")
+    screenshot("roster_import_job_waiting")
+    Worker("e2e", heartbeat=False, lanes=(LONG_LANE,)).run_due()
+    page.wait_for_function("document.body.textContent.includes('นำเข้าแล้ว 3 คน')", timeout=15000)
+    screenshot("roster_import_job_done")
+
+    page.get_by_role("link", name="รหัสเปิดใช้งานและการส่งอีเมล").click()
+    page.get_by_role("button", name="ส่งรหัสเปิดใช้งานทางอีเมล").click()
+    assert page.get_by_text("กำลังส่งรหัสเปิดใช้งานทางอีเมลถึง 3 คน").is_visible()
+    screenshot("session_activation")
+
+    entry = RosterEntry.objects.filter(session=session).order_by("exam_number").first()
+    page.goto(f"/exam/officer/entries/{entry.pk}/activation/")
+    page.get_by_role("button", name="ออกรหัสเปิดใช้งานใหม่").click()
+    assert page.get_by_role("heading", name="ออกรหัสเปิดใช้งานใหม่แล้ว").is_visible()
+    screenshot("entry_activation_reissued")
+    path.unlink()
