@@ -29,6 +29,7 @@ browser only (anything the browser sends is ignored):
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import datetime
 
@@ -44,6 +45,9 @@ from .live_status import ROOMLESS, restrict_to_rooms
 from .starter import dumps
 
 KEEPALIVE_SECONDS = 15.0
+CLOSE_SERVER_ERROR = 1011
+
+logger = logging.getLogger(__name__)
 
 
 def iso(value: datetime) -> str:
@@ -94,7 +98,12 @@ class SessionLiveConsumer(AuthenticatedConsumer):
         self.room_keys = self.panel["room_keys"]
         self.known_rooms = {room["key"] for room in self.panel["rooms"]}
         self.feed = session_feed(self.panel["session"]["id"])
-        now, counts = await self.feed.read()
+        try:
+            now, counts = await self.feed.read()
+        except Exception:  # the database: the page reconnects with backoff
+            logger.warning("live panel: snapshot of session %s failed", self.feed.session_id, exc_info=True)
+            await self.close(code=CLOSE_SERVER_ERROR)
+            return
         mine = self._mine(counts)
         history = [{"t": iso(t), "counts": self._mine(c)} for t, c in self.feed.samples() if t <= now]
         await self._send(

@@ -281,3 +281,15 @@ async def test_live_feed_slow_reads_stretch_the_interval(monkeypatch):
     feed.unwatch(watcher)
 
     assert feed.reads == 1  # unstretched: three
+
+
+async def test_live_socket_closes_1011_when_the_snapshot_cannot_be_read(monkeypatch):
+    session, _a, _b, _entries, client = await arrange()
+
+    async def broken(self):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(live_feed.SessionFeed, "read", broken)
+
+    assert await refused_with(session, client) == 1011
+    assert session_feed(session.pk).watchers == set()
