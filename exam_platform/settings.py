@@ -55,6 +55,24 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def envmapping(
+    name: str, items: list[str], default: dict[str, str], allowed: tuple[str, ...]
+) -> dict[str, str]:
+    """``key:value`` items (from envlist) over ``default``; a key that is not one of default's, a value
+    not in ``allowed`` or an item without ``:`` stops start-up naming the variable."""
+    result = dict(default)
+    for item in items:
+        key, sep, value = (part.strip() for part in item.partition(":"))
+        if not sep or not key or not value:
+            raise ImproperlyConfigured(f"{name}: {item!r} must be written name:value (e.g. rank_list:thai)")
+        if key not in default:
+            raise ImproperlyConfigured(f"{name}: unknown name {key!r}; known: {', '.join(sorted(default))}")
+        if value not in allowed:
+            raise ImproperlyConfigured(f"{name}: {key} must be one of {', '.join(allowed)}, not {value!r}")
+        result[key] = value
+    return result
+
+
 DEBUG = envbool("DEBUG", False)
 # Under pytest the test settings apply without anyone having to remember an environment variable.
 TESTING = envbool("TESTING", "pytest" in sys.modules)
@@ -334,6 +352,25 @@ ACTIVATION_CODE_KEY = os.environ.get("ACTIVATION_CODE_KEY", "")
 ACTIVATION_CODE_DAYS = envint("ACTIVATION_CODE_DAYS", 30)
 # Roster uploads with more rows than this are imported by a worker job (long lane), smaller ones at once.
 ROSTER_INLINE_MAX_ROWS = envint("ROSTER_INLINE_MAX_ROWS", 300)
+# --- Documents (common/pdf/digits.py) ------------------------------------------------------------
+# One kind of digits per document type, Thai (๐-๙) or Arabic (0-9): every number in that PDF is
+# drawn in it (identifiers such as digests, URLs and codes stay as written). The environment
+# variable overrides some of them, e.g. DOCUMENT_DIGITS=rank_list:arabic,booklet:thai.
+DOCUMENT_DIGITS = envmapping(
+    "DOCUMENT_DIGITS",
+    envlist("DOCUMENT_DIGITS", []),
+    {
+        "rank_list": "thai",  # the announcement (ประกาศ) and its attached list
+        "score_slip": "arabic",
+        "admission_card": "arabic",
+        "seat_list": "arabic",
+        "checkin_list": "arabic",
+        "booklet": "arabic",
+        "answer_key": "arabic",
+        "sample_announcement": "thai",
+    },
+    ("thai", "arabic"),
+)
 # The lockout log (django-axes) keeps the form's fields: never these.
 AXES_SENSITIVE_PARAMETERS = ["activation_code", "new_password1", "new_password2"]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (

@@ -109,7 +109,7 @@ def _activation_box(line: tuple[str, str] | None, url: str):
     from reportlab.lib.units import cm
     from reportlab.platypus import Table, TableStyle
 
-    from exam_platform.common.pdf import ThaiParagraph, thai_style
+    from exam_platform.common.pdf import ThaiParagraph, identifier, thai_style
 
     if line is None:
         rows = [
@@ -126,8 +126,9 @@ def _activation_box(line: tuple[str, str] | None, url: str):
         code, until = line
         rows = [
             [ThaiParagraph(FIRST_LOGIN_TITLE, thai_style(14, bold=True), markup=False)],
-            [ThaiParagraph(f"รหัสเปิดใช้งาน: {code}", thai_style(18, bold=True), markup=False)],
-            [ThaiParagraph(f"ที่ {url}", thai_style(12), markup=False)],
+            # the code is typed in and the URL visited: identifiers keep their digits in any document
+            [ThaiParagraph(f"รหัสเปิดใช้งาน: {identifier(code)}", thai_style(18, bold=True), markup=False)],
+            [ThaiParagraph(f"ที่ {identifier(url)}", thai_style(12), markup=False)],
             [
                 ThaiParagraph(
                     "กรอกเลขประจำตัวประชาชนและรหัสนี้ แล้วตั้งรหัสผ่านของท่านเอง "
@@ -157,7 +158,7 @@ def _card_story(entry, activation=False, activation_line=None, url="") -> list:
     from reportlab.lib.units import cm
     from reportlab.platypus import Spacer, Table, TableStyle
 
-    from exam_platform.common.pdf import ThaiParagraph, qr_code, thai_style
+    from exam_platform.common.pdf import ThaiParagraph, identifier, qr_code, thai_style
 
     title = thai_style(22, bold=True, align="center")
     subtitle = thai_style(14, align="center")
@@ -246,7 +247,9 @@ def _card_story(entry, activation=False, activation_line=None, url="") -> list:
             [rules],
             [
                 ThaiParagraph(
-                    f"รหัสเช็กอิน (check-in code): {token}", thai_style(8, align="center"), markup=False
+                    f"รหัสเช็กอิน (check-in code): {identifier(token)}",
+                    thai_style(8, align="center"),
+                    markup=False,
                 )
             ],
             [Spacer(0, 0.6 * cm)],
@@ -272,7 +275,7 @@ def admission_cards_pdf(entries: Iterable, *, title: str = "บัตรปร�
     from reportlab.platypus import PageBreak
 
     from exam_platform.accounts.activation_codes import first_login_url
-    from exam_platform.common.pdf import build_pdf
+    from exam_platform.common.pdf import build_pdf, document_digits_for
 
     entries = list(entries)
     lines = activation_lines(entries)
@@ -286,4 +289,10 @@ def admission_cards_pdf(entries: Iterable, *, title: str = "บัตรปร�
         from exam_platform.common.pdf import ThaiParagraph, thai_style
 
         story = [ThaiParagraph("ไม่มีผู้เข้าสอบ (no candidates)", thai_style(16), markup=False)]
-    return build_pdf(story, title=title, header="", footer_note="กรุงเทพมหานคร · บัตรประจำตัวสอบ")
+    return build_pdf(
+        story,
+        title=title,
+        header="",
+        footer_note="กรุงเทพมหานคร · บัตรประจำตัวสอบ",
+        digits=document_digits_for("admission_card"),
+    )

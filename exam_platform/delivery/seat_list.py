@@ -43,8 +43,8 @@ def checkin_list_rows(entries) -> list[tuple]:
     return [(e.seat_number, e.exam_number, e.candidate.full_name_th, *checkin_status(e)) for e in ordered]
 
 
-def _pdf(room, title: str, headers, rows, col_widths, align) -> bytes:
-    from exam_platform.common.pdf import ThaiParagraph, build_pdf, thai_style, thai_table
+def _pdf(room, title: str, headers, rows, col_widths, align, *, document_type: str) -> bytes:
+    from exam_platform.common.pdf import ThaiParagraph, build_pdf, document_digits_for, thai_style, thai_table
 
     story = [
         ThaiParagraph(title, thai_style(18, bold=True, align="center"), markup=False),
@@ -52,7 +52,12 @@ def _pdf(room, title: str, headers, rows, col_widths, align) -> bytes:
         ThaiParagraph(room_title(room), thai_style(14, align="center", space_after=8), markup=False),
         thai_table(headers, rows, col_widths=col_widths, size=13, align=align),
     ]
-    return build_pdf(story, title=f"{title} {room.name}", printed_on=timezone.localdate())
+    return build_pdf(
+        story,
+        title=f"{title} {room.name}",
+        printed_on=timezone.localdate(),
+        digits=document_digits_for(document_type),
+    )
 
 
 def seat_list_pdf(room) -> bytes:
@@ -63,6 +68,7 @@ def seat_list_pdf(room) -> bytes:
         seat_list_rows(room_entries(room)),
         [40, 70, None, 130],
         ["center", "center", "left", "left"],
+        document_type="seat_list",
     )
 
 
@@ -78,6 +84,7 @@ def checkin_list_pdf(room) -> bytes:
         checkin_list_rows(room_entries(room)),
         [36, 62, None, 72, 42, 66],
         ["center", "center", "left", "left", "center", "left"],
+        document_type="checkin_list",
     )
 
 

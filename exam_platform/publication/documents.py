@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
-from exam_platform.common.thai_dates import format_thai_official_date, to_thai_digits
+from exam_platform.common.thai_dates import format_thai_official_date
 
 ISSUER = "ประกาศกรุงเทพมหานคร"
 
@@ -186,6 +186,8 @@ def render_pdf(version, *, signer_name: str = "") -> bytes:
         body_paragraph,
         build_pdf,
         date_line,
+        document_digits_for,
+        identifier,
         signature_block,
         thai_style,
         thai_table,
@@ -207,7 +209,6 @@ def render_pdf(version, *, signer_name: str = "") -> bytes:
         body_paragraph(
             f"ตามที่กรุงเทพมหานคร{what} และได้ดำเนินการสอบ ตรวจให้คะแนน และจัดลำดับผู้สอบตามเกณฑ์ที่ประกาศไว้เรียบร้อยแล้ว นั้น",
             markup=False,
-            thai_digits=True,
         )
     )
     story.append(
@@ -216,7 +217,6 @@ def render_pdf(version, *, signer_name: str = "") -> bytes:
             f"จำนวนทั้งสิ้น {len(rows)} คน ตามบัญชีรายชื่อแนบท้ายประกาศนี้ ผู้ที่ได้คะแนนเท่ากันทุกเกณฑ์"
             "ได้ลำดับที่ร่วมกัน และลำดับที่ถัดไปเว้นตามจำนวนผู้ที่ได้ลำดับร่วม",
             markup=False,
-            thai_digits=True,
         )
     )
     if version.number > 1:
@@ -225,12 +225,11 @@ def render_pdf(version, *, signer_name: str = "") -> bytes:
                 f"ประกาศนี้เป็นฉบับที่ {version.number} แก้ไขประกาศฉบับที่ {version.number - 1} "
                 f"เนื่องจาก{meta.get('change_note') or '-'} ประกาศฉบับก่อนยังคงตรวจสอบได้ที่หน้าเดียวกัน",
                 markup=False,
-                thai_digits=True,
             )
         )
     story.append(
         body_paragraph(
-            f"ทั้งนี้ สามารถตรวจสอบความถูกต้องของประกาศนี้และไฟล์ที่ดาวน์โหลดได้ที่ {url}",
+            f"ทั้งนี้ สามารถตรวจสอบความถูกต้องของประกาศนี้และไฟล์ที่ดาวน์โหลดได้ที่ {identifier(url)}",
             markup=False,
         )
     )
@@ -240,15 +239,14 @@ def render_pdf(version, *, signer_name: str = "") -> bytes:
         signature_block(
             signer_name or "เจ้าหน้าที่ผู้อนุมัติประกาศ",
             ["ผู้อนุมัติการประกาศผล", "ลงนามด้วยลายมือชื่อดิจิทัล"],
-            thai_digits=False,
         )
     )
     story.append(PageBreak())
     story.append(
         ThaiParagraph(
             f"บัญชีรายชื่อผู้สอบแข่งขันได้ แนบท้าย{ISSUER} ที่ {meta['announcement_number'] or '-'}<br/>"
-            f"ลงวันที่ {format_thai_official_date(published, thai_digits=True)}"
-            f"<br/>รวมทั้งสิ้น {to_thai_digits(len(rows))} คน",
+            f"ลงวันที่ {format_thai_official_date(published)}"
+            f"<br/>รวมทั้งสิ้น {len(rows)} คน",
             thai_style(16, bold=True, align="center", space_after=8),
         )
     )
@@ -269,19 +267,24 @@ def render_pdf(version, *, signer_name: str = "") -> bytes:
         KeepTogether(
             [
                 ThaiParagraph("การตรวจสอบความถูกต้อง (verification)", thai_style(13, bold=True), markup=False),
-                ThaiParagraph(f"SHA-256 ของข้อมูลประกาศ: {version.payload_sha256}", small, markup=False),
-                ThaiParagraph(f"รหัสกุญแจของระบบ: {version.key_id}", small, markup=False),
-                ThaiParagraph(f"ตรวจสอบได้ที่: {url}", small, markup=False),
+                # Machine identifiers (the digest, the key id, the URL) keep their digits in any document.
+                ThaiParagraph(
+                    f"{identifier('SHA-256')} ของข้อมูลประกาศ: {identifier(version.payload_sha256)}",
+                    small,
+                    markup=False,
+                ),
+                ThaiParagraph(f"รหัสกุญแจของระบบ: {identifier(version.key_id)}", small, markup=False),
+                ThaiParagraph(f"ตรวจสอบได้ที่: {identifier(url)}", small, markup=False),
             ]
         )
     )
     return build_pdf(
         story,
         title=f"{meta['title']} (ฉบับที่ {version.number})",
-        header=f"{ISSUER} ที่ {meta['announcement_number'] or '-'} ฉบับที่ {to_thai_digits(version.number)}",
+        header=f"{ISSUER} ที่ {meta['announcement_number'] or '-'} ฉบับที่ {version.number}",
         header_on_first_page=False,
-        footer_note=f"SHA-256 {version.payload_sha256[:16]}… · {verify_url()}",
-        thai_digits=True,
+        footer_note=identifier(f"SHA-256 {version.payload_sha256[:16]}… · {verify_url()}"),
+        digits=document_digits_for("rank_list"),
     )
 
 

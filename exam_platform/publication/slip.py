@@ -87,7 +87,15 @@ def slip_pdf(result, *, rank=None, list_ref: str = "", list_title: str = "") -> 
     from reportlab.lib.units import cm
     from reportlab.platypus import Spacer, Table, TableStyle
 
-    from exam_platform.common.pdf import ThaiParagraph, build_pdf, qr_code, thai_style, thai_table
+    from exam_platform.common.pdf import (
+        ThaiParagraph,
+        build_pdf,
+        document_digits_for,
+        identifier,
+        qr_code,
+        thai_style,
+        thai_table,
+    )
 
     entry, candidate = result.entry, result.entry.candidate
     token = make_slip_token(slip_fields(result, rank=rank, list_ref=list_ref))
@@ -149,12 +157,15 @@ def slip_pdf(result, *, rank=None, list_ref: str = "", list_title: str = "") -> 
         [
             [
                 ThaiParagraph(
-                    f"ตรวจสอบใบแจ้งผลนี้ได้โดยสแกน QR code หรือวางรหัสด้านล่างที่ {public_base_url()}/verify/",
+                    "ตรวจสอบใบแจ้งผลนี้ได้โดยสแกน QR code หรือวางรหัสด้านล่างที่ "
+                    + identifier(f"{public_base_url()}/verify/"),
                     thai_style(11, bold=True),
                     markup=False,
                 )
             ],
-            [ThaiParagraph(f"รหัสตรวจสอบ (slip code): {token}", thai_style(8), markup=False)],
+            # the token and the URL are machine identifiers: their digits never change
+            # (qr_code gets the plain URL)
+            [ThaiParagraph(f"รหัสตรวจสอบ (slip code): {identifier(token)}", thai_style(8), markup=False)],
         ],
         colWidths=[16.8 * cm],
     )
@@ -165,4 +176,5 @@ def slip_pdf(result, *, rank=None, list_ref: str = "", list_title: str = "") -> 
         title="ใบแจ้งผลคะแนนสอบ",
         header="",
         footer_note="กรุงเทพมหานคร · ใบแจ้งผลคะแนนสอบ · ลงนามด้วยลายมือชื่อดิจิทัลของระบบ",
+        digits=document_digits_for("score_slip"),
     )

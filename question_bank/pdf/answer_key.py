@@ -14,7 +14,7 @@ from reportlab.platypus import CondPageBreak, Spacer
 
 from exam_platform.common.choice_labels import THAI_CHOICE_LABELS
 from exam_platform.common.pdf import CONTENT_WIDTH, ThaiParagraph, thai_style, thai_table
-from exam_platform.common.thai_dates import to_thai_digits
+from exam_platform.common.pdf.digits import document_digits_for, identifier
 from question_bank.models import ItemVersion
 from question_bank.text import html_to_text
 
@@ -85,8 +85,9 @@ def key_row(item: PrintedItem) -> tuple:
         str(item.number),
         f"<b>{escape(key_text(version))}</b>",
         _points(item.points),
-        f"{str(version.item.uid)[:8]} v{version.number}",
-        escape(note_text(version)).replace("\n", "<br/>"),
+        f"{identifier(str(version.item.uid)[:8])} v{version.number}",  # the item's id keeps its digits
+        # the examiner's explanation is printed as written, like the question itself in the booklet
+        identifier(escape(note_text(version)).replace("\n", "<br/>")),
     )
 
 
@@ -97,7 +98,7 @@ def answer_key_story(form: PrintedForm) -> list:
         ThaiParagraph(TITLE, thai_style(20, bold=True, align="center"), markup=False),
         ThaiParagraph(paper.title, thai_style(16, bold=True, align="center"), markup=False),
         ThaiParagraph(
-            f"รหัส {paper.code}  ฉบับที่ {paper.version}  ชุดที่ {form.number}",
+            f"รหัส {identifier(paper.code)}  ฉบับที่ {paper.version}  ชุดที่ {form.number}",
             thai_style(15, bold=True, align="center"),
             markup=False,
         ),
@@ -117,7 +118,7 @@ def answer_key_story(form: PrintedForm) -> list:
         story.append(CondPageBreak(4 * cm))
         story.append(
             ThaiParagraph(
-                f"ตอนที่ {to_thai_digits(section.position)} {section.title}",
+                f"ตอนที่ {section.position} {section.title}",
                 thai_style(16, bold=True, space_before=6, space_after=3),
                 markup=False,
             )
@@ -147,4 +148,5 @@ def render_answer_key(form: PrintedForm, downloader: Downloader) -> bytes:
         title=f"{TITLE} {form.paper.title} ({marks.paper_label})",
         furniture=furniture,
         subject="เฉลยข้อสอบ",
+        digits=document_digits_for("answer_key"),
     )

@@ -15,7 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 
 from exam_platform.common.choice_labels import THAI_CHOICE_LABELS
 from exam_platform.common.pdf import CONTENT_WIDTH, ThaiParagraph, thai_style, thai_table
-from exam_platform.common.thai_dates import to_thai_digits
+from exam_platform.common.pdf.digits import document_digits_for, identifier
 from question_bank.models import ItemVersion
 from question_bank.text import html_to_text
 
@@ -101,7 +101,7 @@ class BookletBuilder:
                 paper.title, thai_style(20, bold=True, align="center", space_after=4), markup=False
             ),
             ThaiParagraph(
-                f"รหัส {paper.code}  ฉบับที่ {paper.version}  ชุดที่ {form.number}",
+                f"รหัส {identifier(paper.code)}  ฉบับที่ {paper.version}  ชุดที่ {form.number}",
                 thai_style(16, bold=True, align="center"),
                 markup=False,
             ),
@@ -109,7 +109,6 @@ class BookletBuilder:
                 f"จำนวน {len(items)} ข้อ  คะแนนเต็ม {_points(form.total_points)} คะแนน"
                 f"  เวลา {paper.duration_minutes} นาที",
                 centred,
-                thai_digits=True,
                 markup=False,
             ),
             Spacer(0, 0.5 * cm),
@@ -121,7 +120,7 @@ class BookletBuilder:
         lines += list(DEFAULT_INSTRUCTIONS)
         numbered = thai_style(16, left_indent=0.9 * cm, first_line_indent=-0.6 * cm)
         for n, line in enumerate(lines, start=1):
-            story.append(ThaiParagraph(f"{to_thai_digits(n)}. {line}", numbered, markup=False))
+            story.append(ThaiParagraph(f"{n}. {line}", numbered, markup=False))
         story += [Spacer(0, 0.35 * cm), self.section_overview(), PageBreak()]
         return story
 
@@ -169,7 +168,6 @@ class BookletBuilder:
             col_widths=[1.6 * cm, None, 2.2 * cm, 1.9 * cm, 2.4 * cm],
             align=["center", "left", "center", "center", "center"],
             size=15,
-            thai_digits=True,
         )
         return table
 
@@ -181,12 +179,12 @@ class BookletBuilder:
             details.append(f"เวลา {section.time_limit_minutes} นาที")
         heading = [
             ThaiParagraph(
-                f"ตอนที่ {to_thai_digits(section.position)} {section.title}",
+                f"ตอนที่ {section.position} {section.title}",
                 thai_style(17, bold=True, space_before=6),
                 markup=False,
             ),
             ThaiParagraph(
-                to_thai_digits("  ".join(details)),
+                "  ".join(details),
                 thai_style(15, color="#333333", space_after=6),
                 markup=False,
             ),
@@ -281,4 +279,5 @@ def render_booklet(form: PrintedForm, downloader: Downloader) -> bytes:
         title=f"{form.paper.title} ({marks.paper_label})",
         furniture=furniture,
         subject="แบบทดสอบ",
+        digits=document_digits_for("booklet"),
     )

@@ -14,6 +14,7 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from exam_platform.common.pdf import ThaiParagraph, thai_style
+from exam_platform.common.pdf.digits import AS_WRITTEN
 from question_bank.html import MEDIA_UID
 
 _VOID = {"br", "img", "hr"}
@@ -173,7 +174,8 @@ class HtmlFlowables:
                 firstLineIndent=-hang,
             )
         text = f"{escape(bullet)} {markup}" if bullet else markup
-        out.append(ThaiParagraph(text, style))
+        # An examiner's text keeps its digits whatever the document's kind (a question may be about numerals).
+        out.append(ThaiParagraph(text, style, digits=AS_WRITTEN))
 
     def _list(self, node: _Node, out: list, *, indent: float) -> None:
         ordered = node.tag == "ol"
@@ -219,6 +221,7 @@ class HtmlFlowables:
                 align=aligns,
                 markup=True,
                 repeat_header=True,
+                digits=AS_WRITTEN,
             )
             table.hAlign = "LEFT"
             return table
@@ -310,7 +313,9 @@ def _plain_grid(texts, widths, *, size: float, aligns):
     from exam_platform.common.pdf.table import GRID_COLOR
 
     styles = [thai_style(size, align=a) for a in aligns]
-    data = [[ThaiParagraph(text, styles[i]) for i, text in enumerate(row)] for row in texts]
+    data = [
+        [ThaiParagraph(text, styles[i], digits=AS_WRITTEN) for i, text in enumerate(row)] for row in texts
+    ]
     table = Table(data, colWidths=widths, hAlign="LEFT")
     table.setStyle(
         [

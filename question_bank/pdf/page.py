@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from reportlab.lib.units import cm
 
+from exam_platform.common.pdf.digits import convert_digits, current_digits, identifier
 from exam_platform.common.pdf.document import (
     FURNITURE_COLOR,
     FURNITURE_SIZE,
@@ -70,17 +71,31 @@ class CopyMarks:
     form_number: int
     downloader: Downloader
 
+    # The marked_* texts are drawn on the page: the paper code and the downloader's name/username
+    # are identifiers (their digits never change), the rest follows the document's digits.
+    @property
+    def marked_paper_label(self) -> str:
+        return f"{identifier(self.paper_code)} v{self.paper_version} ชุดที่ {self.form_number}"
+
+    @property
+    def marked_download_line(self) -> str:
+        return f"ดาวน์โหลดโดย {identifier(self.downloader.label)} เมื่อ {self.downloader.when}"
+
+    @property
+    def marked_watermark(self) -> str:
+        return f"{self.marked_paper_label} — {identifier(self.downloader.label)} — {self.downloader.when}"
+
     @property
     def paper_label(self) -> str:
-        return f"{self.paper_code} v{self.paper_version} ชุดที่ {self.form_number}"
+        return convert_digits(self.marked_paper_label, None)
 
     @property
     def watermark(self) -> str:
-        return f"{self.paper_label} — {self.downloader.label} — {self.downloader.when}"
+        return convert_digits(self.marked_watermark, None)
 
     @property
     def download_line(self) -> str:
-        return f"ดาวน์โหลดโดย {self.downloader.label} เมื่อ {self.downloader.when}"
+        return convert_digits(self.marked_download_line, None)
 
     @property
     def keywords(self) -> list[str]:
@@ -104,6 +119,11 @@ class PaperFurniture:
     def draw(self, canvas, number: int, total: int) -> None:
         from exam_platform.common.pdf.fonts import BOLD, REGULAR
 
+        kind = current_digits() or "thai"  # page numbers were Thai before documents chose their digits
+
+        def text(value: str) -> str:
+            return convert_digits(value, kind)
+
         width, height = canvas._pagesize
         left, right = MARGIN_LEFT, width - MARGIN_RIGHT
         centre = (left + right) / 2
@@ -119,15 +139,15 @@ class PaperFurniture:
         canvas.setLineWidth(0.4)
         if self.header and number > 1:
             y = height - MARGIN_TOP + 0.55 * cm
-            canvas.drawString(left, y, self.header, shaping=True)
-            canvas.drawRightString(right, y, f"ชุดที่ {self.marks.form_number}", shaping=True)
+            canvas.drawString(left, y, text(self.header), shaping=True)
+            canvas.drawRightString(right, y, text(f"ชุดที่ {self.marks.form_number}"), shaping=True)
             canvas.line(left, y - 0.2 * cm, right, y - 0.2 * cm)
         y = MARGIN_BOTTOM - 0.85 * cm
         canvas.line(left, y + 0.5 * cm, right, y + 0.5 * cm)
-        canvas.drawString(left, y, self.marks.paper_label, shaping=True)
-        canvas.drawRightString(right, y, page_label(number, total, thai_digits=True), shaping=True)
+        canvas.drawString(left, y, text(self.marks.marked_paper_label), shaping=True)
+        canvas.drawRightString(right, y, text(page_label(number, total, thai_digits=False)), shaping=True)
         canvas.setFont(REGULAR, 9)
-        canvas.drawCentredString(centre, y - 0.45 * cm, self.marks.download_line, shaping=True)
+        canvas.drawCentredString(centre, y - 0.45 * cm, text(self.marks.marked_download_line), shaping=True)
         canvas.restoreState()
 
 
@@ -148,9 +168,11 @@ def draw_watermark(canvas, text: str) -> None:
     canvas.restoreState()
 
 
-def build_document(story: list, *, title: str, furniture: PaperFurniture, subject: str = "") -> bytes:
+def build_document(
+    story: list, *, title: str, furniture: PaperFurniture, subject: str = "", digits: str | None = None
+) -> bytes:
     """The shared A4 layout (common.pdf.render_pages) with the watermark under the text, the
-    furniture over it, and the downloader in the metadata."""
+    furniture over it, and the downloader in the metadata; ``digits``: the document's kind."""
     from exam_platform.common.pdf.document import render_pages
 
     marks = furniture.marks
@@ -162,5 +184,8 @@ def build_document(story: list, *, title: str, furniture: PaperFurniture, subjec
         subject=" — ".join(part for part in (subject, marks.download_line) if part),
         keywords=marks.keywords,
         creator="exam_platform question bank",
-        on_page=lambda canvas, _doc: draw_watermark(canvas, marks.watermark),
+        on_page=lambda canvas, _doc: draw_watermark(
+            canvas, convert_digits(marks.marked_watermark, current_digits())
+        ),
+        digits=digits,
     )

@@ -25,6 +25,11 @@ _EXPORTS = {
     "table_to_csv": "twins",
     "table_to_html": "twins",
     "qr_code": "qr",
+    "identifier": "digits",
+    "document_digits": "digits",
+    "document_digits_for": "digits",
+    "convert_digits": "digits",
+    "AS_WRITTEN": "digits",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,7 +1,10 @@
 """Build a Thai PDF document: A4, government margins, running header, "หน้า ๑ จาก ๓" footer.
 
     story = [ThaiParagraph("ประกาศ...", thai_style(18, bold=True, align="center")), ...]
-    pdf_bytes = build_pdf(story, title="ประกาศรายชื่อผู้มีสิทธิ์สอบ", thai_digits=True)
+    pdf_bytes = build_pdf(story, title="ประกาศรายชื่อผู้มีสิทธิ์สอบ", digits=document_digits_for("rank_list"))
+
+``digits`` ("thai" or "arabic", see digits.py) is the one kind of digits of the whole document: body,
+tables, dates, header, footer and page numbers.
 
 Page X of Y needs the page count before any page is finished, so the canvas keeps every page's state and
 draws the header and footer when the document is saved (the "NumberedCanvas" recipe).
@@ -17,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from exam_platform.common.thai_dates import format_thai_date, to_thai_digits
 
+from .digits import check_kind, convert_digits, document_digits, effective_digits
 from .fonts import REGULAR, register_thai_fonts
 
 PAGE_SIZE = A4
@@ -54,13 +58,15 @@ class PageFurniture:
         show_header = self.header and (number > 1 or self.header_on_first_page)
         printed = ""
         if self.printed_on is not None:
-            printed = "พิมพ์เมื่อ " + format_thai_date(self.printed_on, thai_digits=self.thai_digits)
-        return {
+            printed = "พิมพ์เมื่อ " + format_thai_date(self.printed_on)
+        kind = effective_digits(None, thai_digits=self.thai_digits)
+        texts = {
             "header": self.header if show_header else "",
             "footer_left": self.footer_note,
             "footer_center": printed,
-            "footer_right": page_label(number, total, thai_digits=self.thai_digits),
+            "footer_right": page_label(number, total, thai_digits=False),
         }
+        return {key: convert_digits(text, kind) for key, text in texts.items()}
 
     def draw(self, canvas: Canvas, number: int, total: int) -> None:
         texts = self.texts(number, total)
@@ -117,11 +123,14 @@ def build_pdf(
     thai_digits: bool = False,
     author: str = "กรุงเทพมหานคร",
     subject: str = "",
+    digits: str | None = None,
 ) -> bytes:
     """Lay ``story`` (flowables) out on A4 pages and return the PDF.
 
-    ``header`` is the running header (defaults to ``title``; "" for none). ``thai_digits`` writes page
-    numbers and the printed date in Thai digits. The output is byte-for-byte reproducible.
+    ``header`` is the running header (defaults to ``title``; "" for none). ``digits`` ("thai" or
+    "arabic") is the document's one kind of digits, everywhere in it (digits.py); without it,
+    ``thai_digits`` writes page numbers and the printed date in Thai digits and each flowable keeps its
+    own choice. The output is byte-for-byte reproducible.
     """
     furniture = PageFurniture(
         header=title if header is None else header,
@@ -130,7 +139,9 @@ def build_pdf(
         printed_on=printed_on,
         thai_digits=thai_digits,
     )
-    return render_pages(story, furniture=furniture, title=title, author=author, subject=subject)
+    return render_pages(
+        story, furniture=furniture, title=title, author=author, subject=subject, digits=digits
+    )
 
 
 def render_pages(
@@ -143,9 +154,11 @@ def render_pages(
     keywords: str = "",
     creator: str = "exam_platform",
     on_page=None,
+    digits: str | None = None,
 ) -> bytes:
     """The shared A4 layout: margins, one body frame, ``furniture`` (header, footer, page X of Y)
-    drawn over the page, ``on_page(canvas, doc)`` (e.g. a watermark) under the text, metadata."""
+    drawn over the page, ``on_page(canvas, doc)`` (e.g. a watermark) under the text, metadata.
+    ``digits``: the document's kind of digits, in force while it is laid out and drawn (digits.py)."""
     from functools import partial
 
     from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
@@ -182,5 +195,6 @@ def render_pages(
     )
     template = PageTemplate(id="page", frames=[frame], **({"onPage": on_page} if on_page else {}))
     doc.addPageTemplates([template])
-    doc.build(list(story), canvasmaker=partial(FurnishedCanvas, furniture=furniture))
+    with document_digits(check_kind(digits)):
+        doc.build(list(story), canvasmaker=partial(FurnishedCanvas, furniture=furniture))
     return buffer.getvalue()

@@ -26,8 +26,7 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus.flowables import Flowable
 
-from exam_platform.common.thai_dates import to_thai_digits
-
+from .digits import convert_digit_runs, effective_digits
 from .styles import thai_style
 
 _EPS = 1e-6
@@ -93,9 +92,13 @@ class _Line:
 class _Source:
     """The parsed text of one paragraph: characters, the fragment each came from, and the break units."""
 
-    def __init__(self, frags, *, thai_digits: bool):
+    def __init__(self, frags, *, digits: str | None):
         chars: list[str] = []
         owners: list[int] = []
+        plain = [
+            i for i, f in enumerate(frags) if not getattr(f, "lineBreak", False) and not hasattr(f, "cbDefn")
+        ]
+        texts = dict(zip(plain, convert_digit_runs([frags[i].text for i in plain], digits), strict=True))
         for index, frag in enumerate(frags):
             if getattr(frag, "lineBreak", False):
                 while chars and chars[-1] == " ":
@@ -106,7 +109,7 @@ class _Source:
                 continue
             if hasattr(frag, "cbDefn"):  # inline images / anchors are not supported in Thai lines
                 continue
-            text = to_thai_digits(frag.text) if thai_digits else frag.text
+            text = texts[index]
             for ch in text:
                 if ch.isspace():
                     if not chars or chars[-1] in " \n":
@@ -209,10 +212,20 @@ class ThaiParagraph(Flowable):
     """A flowable paragraph of Thai (and mixed) text, wrapped at word boundaries.
 
     ``text`` is reportlab paragraph markup (escape user data, or pass ``markup=False``). ``style`` defaults
-    to ``thai_style()``; shaping is always on. ``thai_digits`` turns 0-9 into ๐-๙ in the text.
+    to ``thai_style()``; shaping is always on. Digits follow the document being built (see digits.py):
+    the text is converted when it is first laid out; ``digits=AS_WRITTEN`` keeps them as written, and
+    outside a document ``thai_digits`` turns 0-9 into ๐-๙.
     """
 
-    def __init__(self, text: str, style=None, *, thai_digits: bool = False, markup: bool = True):
+    def __init__(
+        self,
+        text: str,
+        style=None,
+        *,
+        thai_digits: bool = False,
+        markup: bool = True,
+        digits: str | None = None,
+    ):
         from reportlab.platypus.paraparser import ParaParser
 
         super().__init__()
@@ -224,13 +237,25 @@ class ThaiParagraph(Flowable):
         _style, frags, _bullet = ParaParser().parse(text, style)
         if frags is None:
             raise ValueError(f"Bad paragraph markup in {text[:40]!r}")
-        self._init_part(_Source(frags, thai_digits=thai_digits), style, 0, None, first=True)
+        self._frags, self._digits, self._thai_digits = frags, digits, thai_digits
+        self._init_part(None, style, 0, None, first=True)
 
-    def _init_part(self, source: _Source, style, start: int, stop: int | None, *, first: bool):
-        self._src = source
+    @property
+    def _src(self) -> _Source:
+        """The text with its digits converted, built on first layout (inside the document's build, so
+        that the document's digit kind applies)."""
+        if self._source is None:
+            kind = effective_digits(self._digits, thai_digits=self._thai_digits)
+            self._source = _Source(self._frags, digits=kind)
+            if self._stop is None:
+                self._stop = len(self._source.text)
+        return self._source
+
+    def _init_part(self, source: _Source | None, style, start: int, stop: int | None, *, first: bool):
+        self._source = source
         self.style = style
         self._start = start
-        self._stop = len(source.text) if stop is None else stop
+        self._stop = stop
         self._first = first
         self._lines: list[_Line] | None = None
         self._wrap_width: float | None = None

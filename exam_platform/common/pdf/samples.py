@@ -93,6 +93,7 @@ def sample_story() -> list:
 
 
 def render_sample_announcement() -> bytes:
+    from .digits import document_digits_for
     from .document import build_pdf
 
     return build_pdf(
@@ -101,5 +102,5 @@ def render_sample_announcement() -> bytes:
         header="ประกาศกรุงเทพมหานคร เรื่อง รายชื่อผู้มีสิทธิ์สอบ ครั้งที่ ๑/๒๕๖๙",
         header_on_first_page=False,
         footer_note="ระบบสอบออนไลน์ กรุงเทพมหานคร",
-        thai_digits=True,
+        digits=document_digits_for("sample_announcement"),
     )

@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Sequence
 
-from ..thai_dates import to_thai_digits
+from .digits import AS_WRITTEN, convert_digits, effective_digits
 from .paragraph import ThaiParagraph
 from .styles import thai_style
 
@@ -22,13 +22,15 @@ def thai_table(
     thai_digits: bool = False,
     repeat_header: bool = True,
     markup: bool = False,
+    digits: str | None = None,
 ):
     """A table flowable: bold centred header row (repeated on every page), grid lines, wrapping Thai cells.
 
     ``col_widths`` in points; columns given as None (or all, without ``col_widths``) share what is left of
     ``width`` (default: the page's text width).
     ``align`` gives each column's alignment (left/center/right). Cell values are plain text unless
-    ``markup=True``; ``None`` is an empty cell.
+    ``markup=True``; ``None`` is an empty cell. Digits follow the document (digits.py); ``digits=AS_WRITTEN``
+    keeps every cell's digits as written, ``identifier(value)`` one cell's.
     """
     from .document import CONTENT_WIDTH
 
@@ -49,11 +51,9 @@ def thai_table(
 
     def cell(value, style):
         text = "" if value is None else str(value)
-        if thai_digits:
-            text = to_thai_digits(text)
         if not markup and _needs_no_shaping(text):
-            return PlainCell(text, style)
-        return ThaiParagraph(text, style, markup=markup)
+            return PlainCell(text, style, digits=digits, thai_digits=thai_digits)
+        return ThaiParagraph(text, style, markup=markup, digits=digits, thai_digits=thai_digits)
 
     header = [cell(h, header_style) for h in headers]
     body = [[cell(value, cell_styles[i]) for i, value in enumerate(row)] for row in rows]
@@ -66,11 +66,11 @@ _THAI_DIGITS = frozenset("๐๑๒๓๔๕๖๗๘๙")
 
 def _needs_no_shaping(text: str) -> bool:
     """Numbers, codes and Latin text: one glyph per character, nothing for HarfBuzz to do."""
-    return all(ch.isascii() or ch in _THAI_DIGITS for ch in text) and "\n" not in text
+    return all(ch.isascii() or ch in _THAI_DIGITS or ch in "\ue000\ue001" for ch in text) and "\n" not in text
 
 
-def PlainCell(text: str, style):
-    return _plain_cell_class()(text, style)
+def PlainCell(text: str, style, *, digits: str | None = None, thai_digits: bool = False):
+    return _plain_cell_class()(text, style, digits=digits, thai_digits=thai_digits)
 
 
 @functools.cache
@@ -82,15 +82,27 @@ def _plain_cell_class():
         """A one-line cell of text that needs no shaping (most cells of a rank list: ranks, exam
         numbers, scores), drawn directly; falls back to a ThaiParagraph when it does not fit."""
 
-        def __init__(self, text, style):
+        def __init__(self, text, style, *, digits=None, thai_digits=False):
             super().__init__()
-            self.text, self.style = text, style
+            self._raw, self.style = text, style
+            self._digits, self._thai_digits = digits, thai_digits
+            self._text = None
             self._fallback = None
+
+        @property
+        def text(self):
+            """Converted to the document's digits on first layout (see digits.py)."""
+            if self._text is None:
+                kind = effective_digits(self._digits, thai_digits=self._thai_digits)
+                self._text = convert_digits(self._raw, kind)
+            return self._text
 
         def wrap(self, availWidth, availHeight):
             text_width = stringWidth(self.text, self.style.fontName, self.style.fontSize)
             if text_width > availWidth:
-                self._fallback = self._fallback or ThaiParagraph(self.text, self.style, markup=False)
+                self._fallback = self._fallback or ThaiParagraph(
+                    self.text, self.style, markup=False, digits=AS_WRITTEN
+                )
                 return self._fallback.wrap(availWidth, availHeight)
             self._fallback = None
             self.width, self.height = availWidth, self.style.leading
