@@ -173,6 +173,24 @@ def seed(n: int, n_rooms: int, item_count: int):
     return measured
 
 
+def backend_cpu_seconds() -> float | None:
+    """CPU time (user + system) of this connection's PostgreSQL backend so far, read from /proc:
+    a figure that CPU contention from other processes does not inflate. None when the server is
+    not on this machine or the database is not PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def plan(session_id: int) -> str:
     from django.db import connection
     from django.utils import timezone
@@ -213,6 +231,7 @@ def main() -> None:
 
     for _ in range(5):  # warm the caches and the connection
         session_status_counts(session.pk)
+    backend = backend_cpu_seconds()
     times = []
     cpu_started = time.process_time()
     with CaptureQueriesContext(connection) as queries:
@@ -230,6 +249,9 @@ def main() -> None:
         f"of which in the database driver: median {statistics.median(sql_ms):.2f} ms; "
         f"this process's CPU per read (ORM, driver, counting): {cpu_ms:.2f} ms"
     )
+    if backend is not None:
+        used = backend_cpu_seconds() - backend
+        print(f"PostgreSQL backend CPU per read: {used * 1000 / args.repeat:.2f} ms (from /proc)")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min)")
     print("plan:")
     print(plan(session.pk))
