@@ -387,3 +387,15 @@ def test_admin_change_form_without_changes_writes_nothing(superuser_client):
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert AuditEntry.objects.count() == count
+
+
+def test_deactivated_person_is_logged_out_of_pages(admin_client):
+    person = make_staff("exam_officer")
+    person_client = log_in(Client(), person)
+    assert person_client.get(reverse("delivery:rounds")).status_code == 200
+
+    admin_client.post(reverse("accounts:person_deactivate", args=[person.pk]))
+
+    response = person_client.get(reverse("delivery:rounds"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
