@@ -9,4 +9,4 @@ class PublicationConfig(AppConfig):
     verbose_name = _("การประกาศผล")
 
     def ready(self):
-        from . import checks  # noqa: F401 (registers the deploy check)
+        from . import checks, signals  # noqa: F401 (registers the deploy check and the receivers)

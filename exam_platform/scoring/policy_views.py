@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import access
+from . import access, queries
 from .forms import FreshCodeForm
 from .item_catalogue import round_catalogue
 from .models import PolicyChange
@@ -112,6 +112,14 @@ def policy_apply(request, code, change_id):
         messages.error(request, error.message)
         return redirect(target)
     messages.success(request, _("ใช้เกณฑ์ใหม่และคิดคะแนนใหม่แล้ว"))
+    if queries.published_list_count(exam_round):
+        messages.warning(
+            request,
+            _(
+                "รอบนี้ประกาศผลแล้ว ประกาศที่เผยแพร่ไม่เปลี่ยน ระบบจัดเตรียมประกาศฉบับแก้ไขให้แล้วที่หน้าการประกาศผล "
+                "ต้องให้เจ้าหน้าที่สอบอีกคนอนุมัติ"
+            ),
+        )
     return redirect("scoring:results", code=exam_round.code)
 
 

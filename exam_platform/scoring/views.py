@@ -177,7 +177,10 @@ def adjustments_apply(request, code):
     if queries.published_list_count(exam_round):
         messages.warning(
             request,
-            _("รอบนี้ประกาศผลแล้ว ประกาศที่เผยแพร่ไม่เปลี่ยน ให้จัดเตรียมฉบับแก้ไขที่หน้าการประกาศผล แล้วให้เจ้าหน้าที่อีกคนอนุมัติ"),
+            _(
+                "รอบนี้ประกาศผลแล้ว ประกาศที่เผยแพร่ไม่เปลี่ยน ระบบจัดเตรียมประกาศฉบับแก้ไขให้แล้วที่หน้าการประกาศผล "
+                "ต้องให้เจ้าหน้าที่สอบอีกคนอนุมัติ"
+            ),
         )
     return redirect("scoring:results", code=exam_round.code)
 

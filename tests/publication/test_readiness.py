@@ -20,6 +20,7 @@ from exam_platform.publication.services import (
 from tests.factories import make_candidate
 from tests.publication.list_setup import (
     bulk_candidates,
+    fresh_code,
     published_list,
     standard_round,
     two_officers,
@@ -171,3 +172,49 @@ def test_readiness_and_preparation_page_query_counts_do_not_grow_with_5000_resul
     assert len(version.rows) == 3 + 3333
     with django_assert_max_num_queries(20):
         assert client.get(f"/publication/versions/{version.pk}/").status_code == 200
+
+
+def test_a_correction_approved_after_publication_prepares_a_new_version_for_another_officer():
+    """Officer A proposes, B approves the correction (a corrected list is prepared by B), and the
+    corrected list is published only when someone other than B approves it with a fresh code."""
+    from exam_platform.scoring.models import ItemAdjustment
+    from exam_platform.scoring.services.adjustments import apply_adjustments, propose_adjustment
+    from exam_platform.scoring.services.runs import preview_rescore, score_round
+    from tests.scoring.round_setup import ScoringRound
+
+    r = ScoringRound()
+    r.add_section(1, "ภาษาไทย")
+    r.add_item("q1", 1, "single", points="10", correct=(0,))
+    r.add_item("q2", 1, "single", points="10", correct=(0,))
+    r.sit({"q1": r.pick("q1", 0), "q2": r.pick("q2", 1)}, application_number="A1")
+    r.sit({"q1": r.pick("q1", 0), "q2": r.pick("q2", 0)}, application_number="A2")
+    proposer, approver = two_officers()
+    score_round(r.round, actor=proposer)
+    v1 = approve_and_publish(
+        prepare_rank_list(r.round, actor=proposer, title="ประกาศ"), actor=approver, code=fresh_code(approver)
+    )
+    assert [row["application_number"] for row in v1.rows] == ["A2"]  # A1 has 50 %: fails 60 %
+
+    propose_adjustment(
+        r.round, actor=proposer, item_uid=r.items["q2"]["uid"], action="award_all", reason="พิมพ์ผิด"
+    )
+    apply_adjustments(
+        r.round,
+        actor=approver,
+        expected_digest=preview_rescore(r.round).inputs_digest,
+        code=fresh_code(approver),
+    )
+
+    v2 = v1.rank_list.versions.get(number=2)
+    assert (v2.status, v2.prepared_by, v2.previous) == (RankListVersion.Status.PREPARED, approver, v1)
+    assert v2.change_note == "แก้ไขเฉลย ตอนที่ 1 ข้อ 2: ยกเลิกข้อ ให้คะแนนทุกคน — พิมพ์ผิด"
+    assert [(row["application_number"], row["rank"]) for row in v2.rows] == [("A1", 1), ("A2", 2)]
+    v1.refresh_from_db()
+    assert v1.status == RankListVersion.Status.PUBLISHED
+    with pytest.raises(PublicationError) as error:
+        approve_and_publish(v2, actor=approver, code=fresh_code(approver))
+    assert error.value.code == "same_person"
+    approve_and_publish(v2, actor=proposer, code=fresh_code(proposer))
+    v1.refresh_from_db()
+    assert v1.status == RankListVersion.Status.SUPERSEDED
+    assert ItemAdjustment.objects.get().applied_by == approver

@@ -12,7 +12,7 @@ which again needs two officers.
 """
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from exam_platform.common.audit import record_audit
@@ -21,6 +21,7 @@ from exam_platform.delivery.models import ExamRound
 from ..engine import CHOICE_TYPES, parse_number
 from ..models import ItemAdjustment
 from ..second_factor import FreshCodeError, require_fresh_code
+from ..signals import results_corrected
 from .runs import ScoringError, score_round
 
 
@@ -208,4 +209,16 @@ def apply_adjustments(exam_round: ExamRound, *, actor, expected_digest: str, cod
                 "stale",
                 _("ข้อมูลเปลี่ยนไปหลังการแสดงตัวอย่าง กรุณาตรวจผลต่างอีกครั้ง (Inputs changed since the preview)."),
             )
+        with translation.override("th"):  # the note goes into a public Thai list
+            note = "; ".join(
+                f"{a.item_label or a.item_uid}: {a.get_action_display()} — {a.reason}" for a in proposed
+            )
+            change_note = _("แก้ไขเฉลย %(items)s") % {"items": note}
+        results_corrected.send(
+            ItemAdjustment,
+            exam_round=exam_round,
+            actor=actor,
+            change_note=change_note,
+            request=request,
+        )
     return run

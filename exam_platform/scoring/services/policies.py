@@ -9,7 +9,7 @@ typed a fresh two-factor code (apply_policy_change), or withdrawn. Every step is
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from exam_platform.common.audit import record_audit
@@ -18,6 +18,7 @@ from exam_platform.delivery.models import ExamRound
 from ..models import PassPolicy, PolicyChange
 from ..pass_rules import PassRules
 from ..second_factor import FreshCodeError, require_fresh_code
+from ..signals import results_corrected
 from .runs import Preview, ScoringError, preview_rescore, round_rules, score_round
 
 FIELDS = (
@@ -246,6 +247,15 @@ def apply_policy_change(change: PolicyChange, *, actor, expected_digest: str, co
                 "stale",
                 _("ข้อมูลเปลี่ยนไปหลังการแสดงตัวอย่าง กรุณาตรวจผลต่างอีกครั้ง (Inputs changed since the preview)."),
             )
+        with translation.override("th"):  # the note goes into a public Thai list
+            change_note = _("เปลี่ยนเกณฑ์การผ่านและการจัดอันดับ — %(reason)s") % {"reason": fresh.reason}
+        results_corrected.send(
+            PolicyChange,
+            exam_round=exam_round,
+            actor=actor,
+            change_note=change_note,
+            request=request,
+        )
     return run
 
 
