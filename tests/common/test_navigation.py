@@ -46,6 +46,8 @@ def test_candidate_home_redirects_to_own_exams_and_menu_has_only_candidate_areas
             ["delivery:rounds", "scoring:rounds", "publication:officer_index", "eligibility:officer_index"],
             ["qb:home"],
         ),
+        (Role.AUDITOR, ["audit:log", "accounts:two_factor_settings"], ["accounts:people", "delivery:rounds"]),
+        (Role.ADMINISTRATOR, ["accounts:people", "audit:log", "delivery:rounds"], ["qb:home"]),
         (
             Role.PROCTOR,
             ["delivery:my_rooms", "accounts:two_factor_settings"],
