@@ -420,6 +420,9 @@ def test_my_rooms_lists_the_proctors_rooms_upcoming_first():
     assert [room.code for room in response.context["rooms"]] == ["soon", "later", "old"]
     assert reverse("delivery:room_detail", args=[soon.pk]) in response.content.decode()
     assert reverse("delivery:room_detail", args=[not_mine.pk]) not in response.content.decode()
+    live = reverse("delivery:session_live", args=[soon.session_id])
+    assert live in response.content.decode()  # the proctor reaches the live panel of their rooms
+    assert verified_client(Client(), proctor).get(live).status_code == 200
 
 
 def test_my_rooms_is_forbidden_to_a_candidate():
