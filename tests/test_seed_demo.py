@@ -604,3 +604,16 @@ def test_seed_demo_proctor_has_the_demo_rooms_and_the_second_proctor_none(settin
     client.logout()
     page = log_in(client, User.objects.get(username="demo.proctor2")).get(reverse("delivery:my_rooms"))
     assert "ห้อง 101 (ตัวอย่าง)" not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_an_activation_code_that_opens_the_first_login(settings, client):
+    settings.DEBUG = True
+    output = _seed()
+
+    line = next(line for line in output.splitlines() if "first login with an activation code" in line)
+    national_id = re.search(r"\d-\d{4}-\d{5}-\d{2}-\d", line).group()
+    code = re.search(r"\(code\) ([A-Z0-9-]+)", line).group(1)
+    response = client.post(reverse("accounts:activate"), {"username": national_id, "activation_code": code})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:activate_password")

@@ -6,7 +6,9 @@ import unicodedata
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from exam_platform.accounts.activation_codes import first_login_url, format_code
 from exam_platform.accounts.models import User
+from exam_platform.accounts.services.activation import usable_codes
 from exam_platform.common.national_id import format_national_id
 from exam_platform.common.thai_dates import format_thai_date
 from exam_platform.demo.accounts import DEMO_PASSWORD, DemoLogin, create_demo_accounts
@@ -120,6 +122,14 @@ class Command(BaseCommand):
             f"({finished.submitted} submitted, {finished.absent} absent): the worker scores it; then rank, "
             "correct a key and publish as demo.officer with demo.officer2 approving."
         )
+        first = finished.session.roster.select_related("candidate").order_by("application_number").first()
+        issued = usable_codes([first.candidate.user_id]).get(first.candidate.user_id) if first else None
+        if issued is not None:
+            out.write(
+                f"  เปิดใช้งานบัญชีครั้งแรก (first login with an activation code) at {first_login_url()}: "
+                f"{first.candidate.full_name_th}, {format_national_id(first.candidate.national_id)}, "
+                f"รหัสเปิดใช้งาน (code) {format_code(issued.code)}"
+            )
 
     def _write_logins(self, logins: list[DemoLogin]) -> None:
         out = self.stdout
