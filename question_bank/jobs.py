@@ -10,6 +10,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 
 from exam_platform.common.jobs import job_handler
+from exam_platform.common.jobs.registry import LONG_LANE
 from exam_platform.common.models import Job
 
 from .models import Bank, Category
@@ -32,7 +33,7 @@ def _progress(job: Job):
     return report
 
 
-@job_handler(IMPORT_JOB)
+@job_handler(IMPORT_JOB, lane=LONG_LANE)
 def run_import(job: Job) -> dict:
     payload = job.payload
     path = import_upload_dir() / Path(payload["file"]).name  # only ever inside the upload dir

@@ -14,10 +14,7 @@ _handlers: dict[str, Callable] = {}
 DEFAULT_LANE = "default"
 LONG_LANE = "long"
 LANES = (DEFAULT_LANE, LONG_LANE)
-_lanes: dict[str, str] = {
-    # Long kinds whose handlers live in apps that do not declare a lane themselves yet.
-    "question_bank.import_items": LONG_LANE,
-}
+_lanes: dict[str, str] = {}
 
 
 def job_handler(kind: str, *, lane: str | None = None) -> Callable[[Callable], Callable]:
