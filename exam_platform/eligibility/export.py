@@ -4,7 +4,7 @@ import io
 
 from django.utils.translation import gettext as _
 
-from exam_platform.common.thai_dates import format_thai_date
+from exam_platform.common.spreadsheet import append_row
 
 from .queries import calls_of
 
@@ -14,8 +14,9 @@ def calls_workbook(elist) -> bytes:
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_("การเรียกรายงานตัว"))
-    sheet.append([str(elist.rank_list)])
-    sheet.append(
+    append_row(sheet, [str(elist.rank_list)])
+    append_row(
+        sheet,
         [
             _("ครั้งที่เรียก"),
             _("ลำดับที่สอบได้"),
@@ -31,11 +32,13 @@ def calls_workbook(elist) -> bytes:
             _("วันที่ตอบ/บันทึกผล"),
             _("เรียกแทน (เลขประจำตัวสอบ)"),
             _("หมายเหตุ"),
-        ]
+        ],
     )
     for n, call in enumerate(calls_of(elist), start=1):
         reporting = getattr(call, "reporting_in", None)
-        sheet.append(
+        # dates as Excel date-times (local time, dd/mm/yyyy hh:mm), not Thai text
+        append_row(
+            sheet,
             [
                 n,
                 call.rank,
@@ -44,16 +47,14 @@ def calls_workbook(elist) -> bytes:
                 call.name,
                 call.post,
                 call.unit,
-                format_thai_date(call.called_at, with_time=True),
-                format_thai_date(call.respond_by, with_time=True),
-                format_thai_date(reporting.confirmed_at, with_time=True)
-                if reporting and reporting.confirmed_at
-                else "",
+                call.called_at,
+                call.respond_by,
+                reporting.confirmed_at if reporting and reporting.confirmed_at else None,
                 call.get_outcome_display(),
-                format_thai_date(call.responded_at, with_time=True) if call.responded_at else "",
+                call.responded_at,
                 call.replaces.exam_number if call.replaces_id else "",
                 call.notes,
-            ]
+            ],
         )
     out = io.BytesIO()
     book.save(out)

@@ -118,14 +118,16 @@ def render_xlsx(version) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
+    from exam_platform.common.spreadsheet import append_row
+
     payload = version.payload
     headers, rows = table(payload)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "บัญชีรายชื่อ"
-    sheet.append(headers)
+    append_row(sheet, headers)
     for row in rows:
-        sheet.append([_excel_value(value) for value in row])
+        append_row(sheet, [_excel_value(value) for value in row])
     bold = Font(name="TH Sarabun New", bold=True, size=14)
     for cell in sheet[1]:
         cell.font = bold
@@ -137,7 +139,9 @@ def render_xlsx(version) -> bytes:
     sheet.freeze_panes = "A2"
     info = workbook.create_sheet("ข้อมูลประกาศ")
     for label, value in _metadata_rows(version):
-        info.append([label, value])
+        if label == "ประกาศ ณ วันที่":
+            value = version.published_at  # an Excel date-time here, Thai text in the PDF and HTML
+        append_row(info, [label, value])
     info.column_dimensions["A"].width = 28
     info.column_dimensions["B"].width = 90
     workbook.properties.title = _title(payload)

@@ -4,6 +4,8 @@ import io
 
 from django.utils.translation import gettext as _
 
+from exam_platform.common.spreadsheet import append_row
+
 from .queries import results_in_order
 
 
@@ -18,8 +20,9 @@ def results_workbook(exam_round) -> bytes:
     positions = sorted(sections)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title=_("ผลคะแนน"))
-    sheet.append([exam_round.title])
-    sheet.append(
+    append_row(sheet, [exam_round.title])
+    append_row(
+        sheet,
         [
             _("ลำดับที่"),
             _("เลขที่ใบสมัคร"),
@@ -33,13 +36,14 @@ def results_workbook(exam_round) -> bytes:
             _("ผลการสอบ"),
             _("คำอธิบาย"),
             _("ตัดสินลำดับโดย"),
-        ]
+        ],
     )
     for result in results:
         entry = result.entry
         by_section = {s["section"]: s["score"] for s in result.section_scores}
         verdict = {True: _("ผ่าน"), False: _("ไม่ผ่าน"), None: "-"}[result.passed]
-        sheet.append(
+        append_row(
+            sheet,
             [
                 result.rank,
                 entry.application_number,
@@ -53,7 +57,7 @@ def results_workbook(exam_round) -> bytes:
                 verdict,
                 result.explanation,
                 result.rank_decided_by,
-            ]
+            ],
         )
     out = io.BytesIO()
     book.save(out)

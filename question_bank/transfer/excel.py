@@ -70,6 +70,8 @@ def write(items) -> bytes:
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
+    from exam_platform.common.spreadsheet import append_row
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
@@ -83,7 +85,7 @@ def write(items) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     for item in items:
-        sheet.append(row_from_item(item))
+        append_row(sheet, row_from_item(item))  # a stem starting with "=" stays text, never a formula
     last = max(sheet.max_row, 1000)
     keys = [key for key, *_rest in COLUMNS]
     for key, values in (("type", TYPE_THAI.values()), ("difficulty", DIFFICULTY_THAI.values())):

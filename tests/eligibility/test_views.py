@@ -193,7 +193,8 @@ def test_officer_opens_an_eligibility_list_from_the_index(client):
     assert elist.created_by == officer
 
 
-def test_calls_export_has_thai_headers_and_buddhist_era_dates(client, arranged):
+def test_calls_export_has_thai_headers_and_excel_dates(client, arranged):
+    from django.utils import timezone
     from openpyxl import load_workbook
 
     _called(arranged, count=2)
@@ -213,7 +214,13 @@ def test_calls_export_has_thai_headers_and_buddhist_era_dates(client, arranged):
     )
     assert [row[3] for row in rows[2:]] == ["A01", "A9"]
     assert rows[2][10] == "รอการตอบรับ"
-    assert str(Call.objects.first().called_at.year + 543) in rows[2][7]
+    call = Call.objects.order_by("pk").first()
+    called, respond_by = sheet.cell(row=3, column=8), sheet.cell(row=3, column=9)
+    assert called.is_date and called.number_format == "dd/mm/yyyy hh:mm"
+    assert called.value == timezone.localtime(call.called_at).replace(tzinfo=None, microsecond=0)
+    assert respond_by.is_date and respond_by.value.date() == timezone.localtime(call.respond_by).date()
+    assert rows[2][9] is None and rows[2][11] is None  # not confirmed, not answered yet
+    assert sheet.cell(row=3, column=2).data_type == "n"  # the rank is a number
 
 
 def test_officer_outcome_without_a_choice_records_nothing(client, arranged):

@@ -332,3 +332,25 @@ def test_rank_list_from_real_scoring_run():
         (2, good.application_number, "4.00"),
     ]
     assert check_version(version).valid
+
+
+def test_published_xlsx_keeps_types_and_dates():
+    from io import BytesIO
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    version, _preparer, _approver = published_list()
+    book = load_workbook(BytesIO(bytes(version.files.get(kind="xlsx").content)))
+    sheet, info = book["บัญชีรายชื่อ"], book["ข้อมูลประกาศ"]
+
+    rank, exam_number, total = (
+        sheet.cell(row=2, column=1),
+        sheet.cell(row=2, column=2),
+        sheet.cell(row=2, column=8),
+    )
+    assert rank.data_type == "n" and total.data_type == "n"
+    assert exam_number.data_type == "s"  # leading zeros kept
+    published = {row[0].value: row[1] for row in info.iter_rows()}["ประกาศ ณ วันที่"]
+    assert published.is_date and published.number_format == "dd/mm/yyyy hh:mm"
+    assert published.value == timezone.localtime(version.published_at).replace(tzinfo=None, microsecond=0)

@@ -178,3 +178,29 @@ def test_transfer_roundtrip_aiken_and_qti_leave_out_types_they_cannot_hold():
 
     assert (aiken_count, aiken_skipped) == (1, 6)
     assert (qti_count, qti_skipped) == (3, 4)
+
+
+def test_transfer_xlsx_export_text_starting_like_a_formula_stays_text():
+    import io
+
+    from openpyxl import load_workbook
+
+    author = make_examiner()
+    bank = make_bank(members={author: "owner"})
+    create_item(
+        bank,
+        ItemData(
+            item_type="single",
+            stem="=1+1 มีค่าเท่าใด",
+            category=topic_of(bank),
+            choices=_choices(["@2", "-3", "+4", "5"], {0}),
+            default_points=Decimal("2"),
+        ),
+        actor=author,
+    )
+
+    sheet = load_workbook(io.BytesIO(export_items(bank, "xlsx"))).active
+    cells = [cell for cell in sheet[2] if isinstance(cell.value, str) and cell.value[:1] in "=@-+"]
+
+    assert sorted(cell.value for cell in cells) == ["+4", "-3", "=1+1 มีค่าเท่าใด", "@2"]
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
