@@ -23,9 +23,10 @@ class AuditEntry(models.Model):
     `entry_hash` = SHA-256 over the canonical JSON of this entry's fields and `prev_hash` (the
     previous entry's `entry_hash`; 64 zeros for the first). Editing, deleting or inserting any
     row breaks the chain at that point: `manage.py verify_audit` names the first broken entry.
-    Rows are written only by exam_platform.common.audit.record_audit(); the ORM refuses to update
-    or delete them (save() of an existing row, delete(), QuerySet.update()/delete()). The actor is
-    PROTECTed: deleting a user would rewrite actor_id in old entries; deactivate users instead.
+    Rows are written only by exam_platform.common.audit (record_audit(), append_audit_entries());
+    the ORM refuses to update or delete them (save() of an existing row, delete(),
+    QuerySet.update()/delete()). The actor is PROTECTed: deleting a user would rewrite actor_id in
+    old entries; deactivate users instead.
     """
 
     seq = models.BigAutoField(primary_key=True)

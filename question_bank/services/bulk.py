@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from exam_platform.common.audit import record_audit
+from exam_platform.common.audit import append_audit_entries, audit_entry
 
 from .. import access
 from ..models import Bank, Item, ItemComment
@@ -201,14 +201,18 @@ def _write(plan: BulkPlan, *, actor, comment: str, request) -> None:
         ),
         batch_size=500,
     )
+    entries = []
     for item in plan.ready:
         before = item.status
         item.status, item.updated_at = to_status, now
-        record_audit(
-            f"item.{to_status}",
-            actor=actor,
-            request=request,
-            obj=item,
-            before={"status": before},
-            after={"status": to_status, "version": item.current_version.number, "comment": comment},
+        entries.append(
+            audit_entry(
+                f"item.{to_status}",
+                actor=actor,
+                request=request,
+                obj=item,
+                before={"status": before},
+                after={"status": to_status, "version": item.current_version.number, "comment": comment},
+            )
         )
+    append_audit_entries(entries)  # one entry per item, appended to the chain in one INSERT

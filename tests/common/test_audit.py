@@ -261,13 +261,13 @@ def _record_concurrently(threads: int, per_thread: int) -> list[BaseException]:
 @pytest.fixture
 def slow_append(monkeypatch):
     """Sleep between reading the last entry and writing the new one."""
-    real_next_seq = audit._next_seq
+    real_next_seqs = audit._next_seqs
 
-    def slow_next_seq(last):
+    def slow_next_seqs(last, count):
         time.sleep(0.01)
-        return real_next_seq(last)
+        return real_next_seqs(last, count)
 
-    monkeypatch.setattr(audit, "_next_seq", slow_next_seq)
+    monkeypatch.setattr(audit, "_next_seqs", slow_next_seqs)
 
 
 @postgres_only
@@ -318,3 +318,27 @@ def test_audit_admin_hidden_without_view_permission(db, client):
     client = _verified_client(client, proctor)
 
     assert client.get("/admin/common/auditentry/").status_code == 403
+
+
+def test_append_audit_entries_links_a_batch_into_the_chain_like_single_appends(db):
+    from django.test.utils import CaptureQueriesContext
+
+    from exam_platform.common.audit import append_audit_entries, audit_entry
+
+    def batch(ids):
+        return [audit_entry("test.bulk", object_type="test.thing", object_id=str(n)) for n in ids]
+
+    first = record_audit("test.before", object_type="test.thing", object_id="0")
+    with CaptureQueriesContext(connection) as three:
+        append_audit_entries(batch(range(1, 4)))
+    with CaptureQueriesContext(connection) as thirty:
+        append_audit_entries(batch(range(4, 34)))
+    last = record_audit("test.after", object_type="test.thing", object_id="34")
+
+    assert len(thirty) == len(three) <= 6  # one lock, one head read, one INSERT, whatever the size
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.object_id for e in entries] == [str(n) for n in range(35)]
+    assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
+    assert entries[0].pk == first.pk and entries[-1].pk == last.pk
+    report = verify_chain()
+    assert (report.ok, report.checked) == (True, 35)

@@ -118,16 +118,12 @@ def test_bulk_apply_writes_nothing_when_one_item_fails_inside_the_transaction(
     items = [make_item(bank, actor=author, status="in_review") for _ in range(3)]
     ids = [i.pk for i in items]
     plan = bulk.plan_bulk_transition(bank, ids, bulk.ACTIONS["approve"], actor=reviewer)
-    real = bulk.record_audit
-    calls = []
 
-    def fail_on_third(*args, **kwargs):
-        calls.append(kwargs["obj"].pk)
-        if len(calls) == 3:
-            raise RuntimeError("the disk is full")
-        return real(*args, **kwargs)
+    def audit_write_fails(entries):
+        assert len(entries) == 3  # after the items' UPDATE and the comments' INSERT
+        raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(bulk, "record_audit", fail_on_third)
+    monkeypatch.setattr(bulk, "append_audit_entries", audit_write_fails)
     audits = AuditEntry.objects.count()
 
     with pytest.raises(RuntimeError):
