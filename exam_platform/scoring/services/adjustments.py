@@ -19,6 +19,7 @@ from exam_platform.common.audit import record_audit
 from exam_platform.delivery.models import ExamRound
 
 from ..engine import CHOICE_TYPES, parse_number
+from ..item_catalogue import round_catalogue
 from ..models import ItemAdjustment
 from ..second_factor import FreshCodeError, require_fresh_code
 from ..signals import results_corrected
@@ -107,13 +108,10 @@ def propose_adjustment(
         raise ScoringError("no_reason", _("ต้องระบุเหตุผล (A reason is required)."))
     version = _item_version(item_uid)
     key = _clean_key(version, action, new_key)
-    if not item_label:
-        from ..item_catalogue import round_catalogue
-
-        catalogue = round_catalogue(exam_round)
-        if not catalogue.has(str(item_uid)):
-            raise ScoringError("not_in_round", _("ข้อสอบนี้ไม่อยู่ในแบบทดสอบของรอบการสอบนี้"))
-        item_label = catalogue.label_of(str(item_uid))
+    catalogue = round_catalogue(exam_round)
+    if not catalogue.has(str(item_uid)):
+        raise ScoringError("not_in_round", _("ข้อสอบนี้ไม่อยู่ในแบบทดสอบของรอบการสอบนี้"))
+    item_label = item_label or catalogue.label_of(str(item_uid))
     with transaction.atomic():
         adjustment = ItemAdjustment.objects.create(
             round=exam_round,
