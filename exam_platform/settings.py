@@ -374,7 +374,9 @@ DOCUMENT_DIGITS = envmapping(
 # The lockout log (django-axes) keeps the form's fields: never these.
 AXES_SENSITIVE_PARAMETERS = ["activation_code", "new_password1", "new_password2"]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)

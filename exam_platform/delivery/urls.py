@@ -30,7 +30,11 @@ urlpatterns = [
     ),
     path("officer/entries/<int:entry_id>/card.pdf", officer.entry_card, name="entry_card"),
     # activation codes and background roster imports (views/activation.py, views/roster_import.py)
-    path("officer/sessions/<int:session_id>/activation/", activation.session_activation, name="session_activation"),
+    path(
+        "officer/sessions/<int:session_id>/activation/",
+        activation.session_activation,
+        name="session_activation",
+    ),
     path(
         "officer/sessions/<int:session_id>/activation/email/",
         activation.session_email_codes,

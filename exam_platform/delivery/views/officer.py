@@ -100,7 +100,9 @@ def session_import(request, session_id):
         upload = form.cleaned_data["file"]
         data = upload.read()
         if is_large_roster(data, upload.name):  # a worker job (long lane) with a progress page
-            job = start_roster_import(session, data, filename=upload.name, actor=request.user, request=request)
+            job = start_roster_import(
+                session, data, filename=upload.name, actor=request.user, request=request
+            )
             return redirect("delivery:roster_import_job", job_id=job.pk)
         result = import_roster(session, data, filename=upload.name, actor=request.user, request=request)
         if result.ok:
