@@ -104,8 +104,11 @@ class Catalogue:
             return ""
         if "choices" in new_key:
             item = self.item(uid)
-            labels = {c.uid: c.label for c in item.choices} if item else {}
-            return ", ".join(labels.get(u, "?") for u in new_key["choices"])
+            chosen = set(new_key["choices"])
+            known = [c for c in item.choices if c.uid in chosen] if item else []
+            unknown = len(chosen) - len(known)
+            # in the choices' own order (ก, ข, ค, ง), whatever order the key was stored in
+            return ", ".join([c.label for c in known] + ["?"] * unknown)
         if "value" in new_key:
             return f"{new_key['value']} ± {new_key.get('tolerance') or '0'}"
         return " / ".join(new_key.get("accepted", []))
