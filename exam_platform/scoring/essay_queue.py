@@ -163,7 +163,11 @@ class EssayOverview:
 
     @property
     def percent_complete(self) -> int:
-        return (self.complete * 100 // self.total) if self.total else 0
+        """Rounded half up (2 of 3 → 67), not truncated; 100 only when every essay is marked."""
+        if not self.total:
+            return 0
+        percent = (self.complete * 200 + self.total) // (self.total * 2)
+        return 99 if percent == 100 and self.complete < self.total else percent
 
 
 def essay_overview(exam_round: ExamRound) -> EssayOverview:

@@ -73,8 +73,10 @@ def thai_datetime(value, arg="long"):
 def _local(value, arg, kind: type, with_time: bool) -> str:
     if (get_language() or "th").startswith("th") or not isinstance(value, kind):
         return _format(value, arg, with_time=with_time)
-    style, _flags = _options(arg)
+    style, flags = _options(arg)
     day = "j F Y" if style == "long" else "j M Y"
+    if "weekday" in flags:
+        day = f"l {day}"
     return dateformat.format(value, f"{day}, H:i" if with_time else day)
 
 
