@@ -1,4 +1,4 @@
-// Progress of a background import: polls the JSON status endpoint, fills the <progress> bar and
+// Progress of a background job (item imports, roster imports): polls the JSON status endpoint, fills the <progress> bar and
 // reloads the page (which then renders the full result) once the job has finished.
 (function () {
   "use strict";
