@@ -7,5 +7,5 @@ from exam_platform.common.navigation import NavLink, register
 
 register(
     NavLink(_("ตรวจอัตนัย"), "scoring:essay_rounds", 110, staff_with(Role.EXAMINER)),
-    NavLink(_("คะแนน"), "scoring:rounds", 210, staff_with(Role.EXAM_OFFICER, Role.ADMINISTRATOR)),
+    NavLink(_("การให้คะแนน"), "scoring:rounds", 210, staff_with(Role.EXAM_OFFICER, Role.ADMINISTRATOR)),
 )

@@ -92,3 +92,10 @@ def test_a_registered_link_appears_for_the_users_it_is_visible_to(client):
     finally:
         navigation._registry.clear()
         navigation._registry.update(saved)
+
+
+def test_english_menu_names_the_scoring_area_scoring(client):
+    client.cookies["lang"] = "en"
+    client = verified_client(client, make_staff(Role.EXAM_OFFICER))
+    nav = nav_html(client.get(reverse("home")))
+    assert ">Scoring<" in nav and ">Points<" not in nav
